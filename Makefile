@@ -1,0 +1,42 @@
+# weft: every target installs what it needs, then builds.
+JOBS        ?= $(shell nproc)
+BUILD_DIR   ?= build
+ASAN_DIR    ?= build-asan
+CORE_PKGS    = build-essential cmake ninja-build libgtest-dev libgmock-dev libbenchmark-dev
+BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace util-linux procps
+
+.PHONY: all deps build demo test test-release test-asan bench clean format
+
+all: build
+
+deps:
+	@scripts/ensure-packages.sh $(CORE_PKGS)
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+demo: build
+	@echo "weft-echo listening on tcp://127.0.0.1:7000 (Ctrl-C to stop)."
+	@echo "Talk to it from another terminal:  nc 127.0.0.1 7000"
+	@$(BUILD_DIR)/bin/weft-echo --addr tcp://127.0.0.1:7000
+
+test: test-release test-asan
+
+test-release: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+test-asan: deps
+	@cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_DIR) -j $(JOBS)
+	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+bench: build
+	@scripts/ensure-packages.sh $(BENCH_PKGS)
+	@bench/run.sh
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+
+format:
+	@find include src tests examples tools bench -name '*.h' -o -name '*.cpp' | xargs clang-format -i

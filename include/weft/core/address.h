@@ -1,0 +1,56 @@
+#pragma once
+// Address: an IPv4, IPv6 or Unix-domain socket address, parsed from the URL forms weft
+// uses everywhere:
+//
+//   tcp://127.0.0.1:7000   tcp://[::1]:7000   tcp://localhost:0   tcp://:7000 (any address)
+//   unix:///run/app.sock   unix://@name (Linux abstract namespace)
+//
+// A value type; safe to copy between threads.
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace weft {
+
+class Address {
+ public:
+  Address() = default;
+
+  // Parses a URL as above. Host names are resolved with getaddrinfo (set-up time only).
+  // Throws std::invalid_argument with a message naming the URL if it is malformed or
+  // cannot be resolved.
+  static Address parse(std::string_view url);
+  static Address from_sockaddr(const sockaddr* addr, socklen_t length);
+
+  bool valid() const { return length_ != 0; }
+  int family() const { return storage_.base.sa_family; }
+  bool is_unix() const { return family() == AF_UNIX; }
+  const sockaddr* sockaddr_ptr() const { return &storage_.base; }
+  socklen_t length() const { return length_; }
+
+  // Port in host order (0 for Unix addresses).
+  uint16_t port() const;
+  // The numeric host ("127.0.0.1", "::1") or the Unix path.
+  std::string host() const;
+  // The URL form, which parse() accepts back.
+  std::string to_string() const;
+
+  // A hash of the host part only, for source-address load balancing.
+  uint64_t host_hash() const;
+
+ private:
+  union Storage {
+    sockaddr base;
+    sockaddr_in v4;
+    sockaddr_in6 v6;
+    sockaddr_un un;
+  } storage_{};
+  socklen_t length_ = 0;
+};
+
+}  // namespace weft

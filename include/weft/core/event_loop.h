@@ -1,0 +1,122 @@
+#pragma once
+// EventLoop: one per thread. It waits for readiness, dispatches it, and in the same
+// iteration runs posted tasks and due timers, flushes dirty connections and finalizes
+// closes. One iteration, in order:
+//
+//   1. poll       wait for readiness (or the next timer, or a wake-up)
+//   2. dispatch   IoObject::on_io for every ready object
+//   3. tasks      run the tasks posted since the last iteration
+//   4. timers     run every timer that is due
+//   5. flush      IoObject::on_flush for every object marked dirty (one writev each)
+//   6. finalize   IoObject::on_finalize for every object whose close was deferred
+//
+// Flushing after tasks and timers means bytes written by any of them leave in the same
+// iteration, with one syscall per connection. Finalizing last means no object dies while
+// one of its own callbacks is on the stack.
+//
+// Thread rules: post(), quit() and in_loop_thread() are safe from any thread. Everything
+// else is for the loop's own thread (asserted in debug builds).
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "weft/core/block_pool.h"
+#include "weft/core/io_object.h"
+#include "weft/core/time.h"
+
+namespace weft {
+
+namespace detail {
+class Poller;
+class TimerQueue;
+class WakeUp;
+}  // namespace detail
+
+enum class PollerKind { automatic, epoll };
+
+struct LoopOptions {
+  PollerKind poller = PollerKind::automatic;
+  bool edge_triggered = false;          // Level-triggered unless asked otherwise.
+  size_t read_buffer_size = 64 * 1024;  // The loop's scratch area for reads.
+  size_t block_size = BlockPool::kDefaultBlockSize;
+  size_t max_free_blocks = BlockPool::kDefaultMaxFree;
+};
+
+class EventLoop {
+ public:
+  using Task = std::function<void()>;
+
+  explicit EventLoop(const LoopOptions& options = {});
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Runs iterations on the calling thread until quit(). The thread that calls run() becomes
+  // the loop thread. Tasks still queued when it returns are run once more before it does.
+  void run();
+  // Asks run() to return after the current iteration. Any thread.
+  void quit();
+
+  // Queues fn to run on the loop thread in the tasks phase. Any thread. Returns false, and
+  // leaves fn untouched, if the loop has finished running.
+  bool post(Task&& fn);
+
+  bool in_loop_thread() const { return thread_id_.load(std::memory_order_relaxed) == std::this_thread::get_id(); }
+  void assert_in_loop_thread() const;
+
+  // The time cached at the start of this iteration.
+  TimePoint now() const { return now_; }
+
+  // Timers, loop thread only. Equal deadlines fire in the order they were added. A timer
+  // may add or cancel timers, itself included, from its own callback. A zero delay fires
+  // in the next iteration, never recursively. cancel() returns false if the timer already
+  // fired (one-shot) or was cancelled.
+  TimerId run_after(Duration delay, Task fn);
+  TimerId run_every(Duration period, Task fn);
+  bool cancel(TimerId id);
+
+  // Machinery for the layers above. Loop thread only.
+  void add_io(int fd, uint32_t events, detail::IoObject* object);
+  void modify_io(int fd, uint32_t events, detail::IoObject* object);
+  void remove_io(int fd);
+  void mark_dirty(detail::IoObject* object) { dirty_.push_back(object); }
+  void defer_finalize(detail::IoObject* object) { finalize_.push_back(object); }
+  BlockPool& pool() { return pool_; }
+  std::span<char> read_scratch() { return {scratch_.get(), scratch_size_}; }
+  bool edge_triggered() const { return edge_triggered_; }
+  const char* poller_name() const;
+  uint64_t iterations() const { return iterations_; }
+
+ private:
+  void run_tasks();
+  int poll_timeout_ms() const;
+
+  std::unique_ptr<detail::Poller> poller_;
+  std::unique_ptr<detail::TimerQueue> timers_;
+  std::unique_ptr<detail::WakeUp> wake_;
+  BlockPool pool_;
+  std::unique_ptr<char[]> scratch_;
+  size_t scratch_size_;
+  bool edge_triggered_;
+
+  std::atomic<std::thread::id> thread_id_{};
+  std::atomic<bool> quit_{false};
+  TimePoint now_;
+  uint64_t iterations_ = 0;
+
+  std::vector<detail::IoObject*> dirty_;
+  std::vector<detail::IoObject*> finalize_;
+
+  std::mutex tasks_mutex_;
+  std::vector<Task> tasks_;       // Guarded by tasks_mutex_.
+  std::vector<Task> running_;     // Loop thread only.
+  bool finished_ = false;         // Guarded by tasks_mutex_.
+  friend class detail::WakeUp;
+};
+
+}  // namespace weft

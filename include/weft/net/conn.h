@@ -1,0 +1,159 @@
+#pragma once
+// Conn: one TCP or Unix-domain connection, owned by the loop it lives on. Handlers get a
+// Conn& inside callbacks; to reach it later or from another thread, keep conn.handle().
+// Every method is for the connection's loop thread only.
+//
+// Inbound bytes: inside on_traffic, peek/read/discard look at the bytes received and not
+// yet consumed. Views they return stay valid until the next inbound call or the end of the
+// callback, whichever comes first. Bytes not consumed by the end of on_traffic are kept
+// (in pooled blocks) and offered again with the next arrival.
+//
+// Outbound bytes: write() appends to the connection's output chain without a syscall; the
+// loop sends everything written in one iteration with one writev after dispatch. A
+// remainder the kernel does not take waits for writability.
+//
+// Closing: close() stops reading, flushes the output and then closes; the Conn object is
+// destroyed only after the current callback returns (after on_close), so it is safe to
+// call inside any handler.
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <system_error>
+
+#include "weft/core/address.h"
+#include "weft/core/buffer.h"
+#include "weft/core/input_view.h"
+#include "weft/core/io_object.h"
+#include "weft/core/time.h"
+#include "weft/net/conn_handle.h"
+#include "weft/net/handler.h"
+
+namespace weft {
+
+class EventLoop;
+namespace detail {
+class LoopContext;
+class SendTracker;
+}  // namespace detail
+
+class Conn final : private detail::IoObject {
+ public:
+  static constexpr size_t npos = static_cast<size_t>(-1);
+
+  // --- inbound (inside on_traffic) ---
+  size_t inbound_size() const { return in_.size() + fresh_.size() - consumed_; }
+  // The first min(n, inbound_size()) bytes as one contiguous view, copying only if they
+  // span blocks.
+  std::string_view peek(size_t n = npos);
+  // peek(n), then consumes what it returned.
+  std::string_view read(size_t n = npos);
+  // Consumes up to n bytes; returns how many.
+  size_t discard(size_t n = npos);
+  // All unconsumed bytes, possibly in several segments, without copying (for codecs).
+  InputView inbound();
+
+  // --- outbound ---
+  // Queues bytes for sending. Returns Errc::closed (and queues nothing) once the
+  // connection is closing or its writing side was shut down.
+  std::error_code write(std::string_view bytes);
+  std::error_code writev(std::span<const std::string_view> parts);
+  // Appends to the output chain directly (for encoders); call commit_output() after.
+  Buffer& output() { return out_; }
+  std::error_code commit_output();
+  size_t outbound_size() const { return out_.size(); }
+
+  // Flushes the output, then closes. Idempotent.
+  void close();
+  // Flushes the output, then shuts down the writing side (the peer reads end of file);
+  // reading goes on. Later writes return Errc::closed.
+  void shutdown_write();
+  bool closing() const { return closing_; }
+
+  // --- identity ---
+  ConnHandle handle() const { return ConnHandle(table_, slot_, generation_); }
+  const Address& remote_address() const { return remote_; }
+  const Address& local_address() const;
+  EventLoop& loop() const { return *loop_; }
+  int fd() const { return fd_; }
+
+  // A slot for the application's per-connection state. weft never reads or frees it: set
+  // it in on_open and release what it points to in on_close.
+  void set_context(void* context) { context_ = context; }
+  void* context() const { return context_; }
+  template <class T>
+  T* context_as() const { return static_cast<T*>(context_); }
+
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+ private:
+  friend class detail::LoopContext;
+  friend class detail::ConnTable;
+  friend class ConnHandle;
+
+  Conn(detail::LoopContext& ctx, int fd, uint32_t slot, uint32_t generation, const Address& remote);
+  ~Conn();
+
+  void on_io(uint32_t events) override;
+  void on_flush() override;
+  void on_finalize() override;
+
+  void open();
+  void handle_read();
+  void dispatch_traffic();
+  void settle_inbound();
+  void flush();
+  void after_drain();
+  void update_interest();
+  void force_close(CloseReason reason, std::error_code error);
+  void begin_close(CloseReason reason, std::error_code error);
+  void begin_shutdown();
+  void schedule_finalize();
+  void mark_dirty();
+  void touch();
+  void handler_threw(const char* callback, const char* what);
+  template <class F>
+  void call_user(const char* callback, F&& f);
+  void queue_send(std::string_view bytes, ConnHandle::Done& done);
+
+  detail::LoopContext* ctx_;
+  EventLoop* loop_;
+  detail::ConnTable* table_;
+  int fd_;
+  uint32_t slot_;
+  uint32_t generation_;
+  uint32_t interest_ = 0;
+
+  bool closing_ = false;            // close requested: no more reads or writes accepted.
+  bool finalizing_ = false;         // on_finalize is scheduled.
+  bool dirty_ = false;              // in the loop's flush list.
+  bool waiting_writable_ = false;   // output left over; EPOLLOUT armed.
+  bool read_paused_ = false;        // over max_outbound: not reading until drained.
+  bool shut_write_requested_ = false;
+  bool write_shut_ = false;
+  bool read_closed_ = false;
+  bool high_water_ = false;
+  bool in_traffic_ = false;
+  mutable bool local_known_ = false;
+  CloseReason reason_ = CloseReason::local;
+  std::error_code error_;
+
+  Buffer in_;
+  Buffer out_;
+  std::string_view fresh_;  // Bytes of this read still in the loop's read area.
+  size_t consumed_ = 0;     // Consumed during this callback, applied by settle_inbound().
+  uint64_t queued_total_ = 0;
+  uint64_t sent_total_ = 0;
+  detail::SendTracker* tracker_ = nullptr;  // Done callbacks of ConnHandle::send, if any.
+
+  Conn* idle_prev_ = nullptr;
+  Conn* idle_next_ = nullptr;
+  TimePoint last_active_{};
+
+  void* context_ = nullptr;
+  Address remote_;
+  mutable Address local_;
+};
+
+}  // namespace weft

@@ -1,0 +1,67 @@
+#pragma once
+// Server: listeners, an acceptor, and a group of I/O loops serving one Handler.
+//
+//   MyHandler handler;
+//   weft::Server server(handler, {.loops = 4});
+//   server.listen("tcp://0.0.0.0:7000");
+//   server.run();                       // until stop() or a stop signal
+//
+// Life cycle: construct, listen() one or more addresses, start() (or run()), stop() from
+// any thread, wait(). Stopping closes the listeners, stops reading, lets queued output
+// drain for up to shutdown_timeout, closes every connection (reason shutdown), calls
+// on_shutdown and returns from run()/wait(). The destructor stops and waits.
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "weft/core/address.h"
+#include "weft/net/conn.h"
+#include "weft/net/conn_handle.h"
+#include "weft/net/handler.h"
+#include "weft/net/load_balancer.h"
+#include "weft/net/server_options.h"
+
+namespace weft {
+
+namespace detail {
+class ServerCore;
+}
+
+class Server {
+ public:
+  // Throws std::invalid_argument if the options are inconsistent.
+  explicit Server(Handler& handler, ServerOptions options = {});
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens now, so errors surface here: std::invalid_argument for a malformed
+  // address, std::system_error ("listen tcp://127.0.0.1:7000: Address already in use") for
+  // one the kernel refuses. Port 0 picks a free port; address() tells which. Call before
+  // start(), from the owning thread.
+  Server& listen(std::string_view url);
+
+  // Calls on_boot, starts the loops and begins accepting; returns at once.
+  void start();
+  // start() unless started, then wait().
+  void run();
+  // Blocks until the server has stopped and every loop thread has finished.
+  void wait();
+  // Begins a graceful stop. Any thread, any number of times; returns at once.
+  void stop();
+
+  // The bound address of the i-th listen() call.
+  const Address& address(size_t i = 0) const;
+  size_t loop_count() const;
+  EventLoop& loop(size_t i);
+  // Open connections, in total and per I/O loop (approximate while connections come and go).
+  size_t connection_count() const;
+  std::vector<size_t> connections_per_loop() const;
+  const ServerOptions& options() const;
+
+ private:
+  std::unique_ptr<detail::ServerCore> core_;
+};
+
+}  // namespace weft

@@ -1,0 +1,144 @@
+#include "weft/core/buffer.h"
+
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace weft {
+
+Buffer::Buffer(Buffer&& other) noexcept
+    : pool_(other.pool_), head_(other.head_), tail_(other.tail_), size_(other.size_) {
+  other.head_ = other.tail_ = nullptr;
+  other.size_ = 0;
+}
+
+Buffer& Buffer::operator=(Buffer&& other) noexcept {
+  if (this != &other) {
+    clear();
+    pool_ = other.pool_;
+    head_ = other.head_;
+    tail_ = other.tail_;
+    size_ = other.size_;
+    other.head_ = other.tail_ = nullptr;
+    other.size_ = 0;
+  }
+  return *this;
+}
+
+size_t Buffer::block_count() const {
+  size_t n = 0;
+  for (Block* b = head_; b != nullptr; b = b->next) ++n;
+  return n;
+}
+
+void Buffer::append(std::string_view bytes) {
+  const char* p = bytes.data();
+  size_t left = bytes.size();
+  while (left > 0) {
+    std::span<char> space = prepare();
+    size_t take = std::min(left, space.size());
+    std::memcpy(space.data(), p, take);
+    commit(take);
+    p += take;
+    left -= take;
+  }
+}
+
+std::span<char> Buffer::tail_space() {
+  if (tail_ == nullptr) return {};
+  return {tail_->data() + tail_->end, tail_->writable()};
+}
+
+std::span<char> Buffer::prepare() {
+  if (tail_ == nullptr || tail_->writable() == 0) {
+    Block* block = pool_->acquire();
+    if (tail_ == nullptr) {
+      head_ = tail_ = block;
+    } else {
+      tail_->next = block;
+      tail_ = block;
+    }
+  }
+  return tail_space();
+}
+
+void Buffer::commit(size_t n) {
+  if (n == 0) return;
+  tail_->end += static_cast<uint32_t>(n);
+  size_ += n;
+}
+
+std::string_view Buffer::front() const {
+  if (head_ == nullptr) return {};
+  return {head_->data() + head_->begin, head_->readable()};
+}
+
+void Buffer::consume(size_t n) {
+  n = std::min(n, size_);
+  size_ -= n;
+  while (n > 0) {
+    size_t take = std::min(n, head_->readable());
+    head_->begin += static_cast<uint32_t>(take);
+    n -= take;
+    if (head_->readable() == 0 && (head_ != tail_ || size_ == 0)) {
+      Block* next = head_->next;
+      pool_->release(head_);
+      head_ = next;
+      if (head_ == nullptr) tail_ = nullptr;
+    }
+  }
+  // An emptied buffer keeps no block: an idle connection holds no memory.
+  if (size_ == 0 && head_ != nullptr) clear();
+}
+
+void Buffer::clear() {
+  while (head_ != nullptr) {
+    Block* next = head_->next;
+    pool_->release(head_);
+    head_ = next;
+  }
+  tail_ = nullptr;
+  size_ = 0;
+}
+
+size_t Buffer::copy_to(size_t offset, size_t n, char* out) const {
+  size_t copied = 0;
+  for (Block* b = head_; b != nullptr && copied < n; b = b->next) {
+    size_t len = b->readable();
+    if (offset >= len) {
+      offset -= len;
+      continue;
+    }
+    size_t take = std::min(len - offset, n - copied);
+    std::memcpy(out + copied, b->data() + b->begin + offset, take);
+    copied += take;
+    offset = 0;
+  }
+  return copied;
+}
+
+void Buffer::segments(std::vector<std::string_view>& out) const {
+  for (Block* b = head_; b != nullptr; b = b->next) {
+    if (b->readable() > 0) out.emplace_back(b->data() + b->begin, b->readable());
+  }
+}
+
+int Buffer::fill_iovec(struct iovec* iov, int max) const {
+  int n = 0;
+  for (Block* b = head_; b != nullptr && n < max; b = b->next) {
+    if (b->readable() == 0) continue;
+    iov[n].iov_base = b->data() + b->begin;
+    iov[n].iov_len = b->readable();
+    ++n;
+  }
+  return n;
+}
+
+std::string Buffer::to_string() const {
+  std::string s(size_, '\0');
+  copy_to(0, size_, s.data());
+  return s;
+}
+
+}  // namespace weft

@@ -1,0 +1,158 @@
+#include "weft/core/event_loop.h"
+
+#include <cassert>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+
+#include "core/timer_queue.h"
+#include "core/wake_up.h"
+#include "poller/poller.h"
+#include "weft/core/log.h"
+
+namespace weft {
+namespace {
+
+constexpr int kMaxEvents = 1024;
+
+void run_guarded(const EventLoop::Task& task, const char* what) {
+  try {
+    task();
+  } catch (const std::exception& e) {
+    WEFT_LOG(LogLevel::error, "%s threw: %s", what, e.what());
+  } catch (...) {
+    WEFT_LOG(LogLevel::error, "%s threw a non-standard exception", what);
+  }
+}
+
+}  // namespace
+
+EventLoop::EventLoop(const LoopOptions& options)
+    : poller_(detail::make_poller(options.poller, options.edge_triggered)),
+      timers_(std::make_unique<detail::TimerQueue>()),
+      pool_(options.block_size, options.max_free_blocks),
+      scratch_(std::make_unique<char[]>(options.read_buffer_size)),
+      scratch_size_(options.read_buffer_size),
+      edge_triggered_(options.edge_triggered),
+      now_(Clock::now()) {
+  wake_ = std::make_unique<detail::WakeUp>(*this);
+  wake_->notify();  // Its fd is registered when run() starts.
+  tasks_.reserve(64);
+  running_.reserve(64);
+}
+
+EventLoop::~EventLoop() = default;
+
+void EventLoop::assert_in_loop_thread() const {
+#ifndef NDEBUG
+  // Before run() starts, the constructing thread may set the loop up.
+  if (thread_id_.load(std::memory_order_relaxed) != std::thread::id() && !in_loop_thread()) {
+    std::fprintf(stderr, "weft: EventLoop method called off its loop thread\n");
+    std::abort();
+  }
+#endif
+}
+
+const char* EventLoop::poller_name() const { return poller_->name(); }
+
+void EventLoop::run() {
+  thread_id_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  {
+    std::lock_guard lock(tasks_mutex_);
+    finished_ = false;
+  }
+  const int wake_fd = wake_->fd();
+  poller_->add(wake_fd, detail::kReadable, wake_.get());
+
+  detail::PollEvent events[kMaxEvents];
+  while (!quit_.load(std::memory_order_acquire)) {
+    int n = poller_->wait(events, kMaxEvents, poll_timeout_ms());
+    now_ = Clock::now();
+    ++iterations_;
+    for (int i = 0; i < n; ++i) events[i].object->on_io(events[i].events);
+    run_tasks();
+    timers_->run_due(now_);
+    // Flushing may mark more objects dirty (a done callback that writes); take them all.
+    for (size_t i = 0; i < dirty_.size(); ++i) dirty_[i]->on_flush();
+    dirty_.clear();
+    for (size_t i = 0; i < finalize_.size(); ++i) finalize_[i]->on_finalize();
+    finalize_.clear();
+  }
+  {
+    std::lock_guard lock(tasks_mutex_);
+    finished_ = true;
+  }
+  // Tasks that made it into the queue still run, so whatever they hold is released and
+  // reported (for example a send to a connection that no longer exists).
+  run_tasks();
+  poller_->remove(wake_fd);
+  quit_.store(false, std::memory_order_release);
+  thread_id_.store({}, std::memory_order_relaxed);
+}
+
+void EventLoop::quit() {
+  quit_.store(true, std::memory_order_release);
+  wake_->notify();
+}
+
+bool EventLoop::post(Task&& fn) {
+  {
+    std::lock_guard lock(tasks_mutex_);
+    if (finished_) return false;
+    tasks_.push_back(std::move(fn));
+  }
+  wake_->notify();
+  return true;
+}
+
+void EventLoop::run_tasks() {
+  {
+    std::lock_guard lock(tasks_mutex_);
+    if (tasks_.empty()) return;
+    running_.swap(tasks_);
+  }
+  for (Task& task : running_) run_guarded(task, "posted task");
+  running_.clear();
+}
+
+int EventLoop::poll_timeout_ms() const {
+  if (!dirty_.empty() || !finalize_.empty()) return 0;
+  TimePoint next = timers_->next_deadline();
+  if (next == TimePoint::max()) return -1;
+  TimePoint current = Clock::now();
+  if (next <= current) return 0;
+  // Round up so a timer never wakes the loop a little early and spins.
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(next - current).count();
+  return ms > 24 * 3600 * 1000 ? 24 * 3600 * 1000 : static_cast<int>(ms);
+}
+
+TimerId EventLoop::run_after(Duration delay, Task fn) {
+  assert_in_loop_thread();
+  if (delay < Duration::zero()) delay = Duration::zero();
+  return timers_->add(now_ + delay, Duration::zero(), std::move(fn));
+}
+
+TimerId EventLoop::run_every(Duration period, Task fn) {
+  assert_in_loop_thread();
+  if (period <= Duration::zero()) period = Duration(1);
+  return timers_->add(now_ + period, period, std::move(fn));
+}
+
+bool EventLoop::cancel(TimerId id) {
+  assert_in_loop_thread();
+  return timers_->cancel(id);
+}
+
+void EventLoop::add_io(int fd, uint32_t events, detail::IoObject* object) {
+  if (auto ec = poller_->add(fd, events, object)) {
+    throw std::system_error(ec, "registering fd with the poller");
+  }
+}
+
+void EventLoop::modify_io(int fd, uint32_t events, detail::IoObject* object) {
+  poller_->modify(fd, events, object);
+}
+
+void EventLoop::remove_io(int fd) { poller_->remove(fd); }
+
+}  // namespace weft

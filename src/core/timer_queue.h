@@ -1,0 +1,58 @@
+#pragma once
+// TimerQueue: a binary heap of deadlines over a slab of timer slots. Cancel is O(1): it
+// marks the slot, and the heap entry is dropped when it reaches the top (or when
+// cancelled entries make up half the heap, which is then rebuilt). Ties on the deadline
+// are broken by insertion order. Loop thread only.
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "weft/core/time.h"
+
+namespace weft::detail {
+
+class TimerQueue {
+ public:
+  using Fn = std::function<void()>;
+
+  TimerId add(TimePoint when, Duration period, Fn fn);
+  bool cancel(TimerId id);
+  // Runs every timer due at now. Timers added while running (even with zero delay) wait for
+  // the next call.
+  void run_due(TimePoint now);
+  // The earliest live deadline, or TimePoint::max() when there is none.
+  TimePoint next_deadline();
+  size_t size() const { return live_; }
+
+ private:
+  struct Entry {
+    TimePoint when;
+    uint64_t seq;
+    uint32_t slot;
+    uint32_t generation;
+  };
+  struct Slot {
+    Fn fn;
+    Duration period{};
+    uint32_t generation = 1;
+    bool armed = false;
+  };
+  static bool later(const Entry& a, const Entry& b) {
+    return a.when != b.when ? a.when > b.when : a.seq > b.seq;
+  }
+  void push(Entry e);
+  void pop();
+  void release(uint32_t slot);
+  bool stale(const Entry& e) const;
+  void compact();
+
+  std::vector<Entry> heap_;
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_slots_;
+  uint64_t next_seq_ = 0;
+  size_t live_ = 0;
+  size_t stale_entries_ = 0;
+};
+
+}  // namespace weft::detail

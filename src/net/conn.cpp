@@ -1,0 +1,392 @@
+#include "weft/net/conn.h"
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <exception>
+
+#include "core/socket.h"
+#include "net/loop_context.h"
+#include "net/send_tracker.h"
+#include "weft/core/error.h"
+#include "weft/core/event_loop.h"
+#include "weft/core/log.h"
+
+namespace weft {
+
+using detail::kReadable;
+using detail::kWritable;
+
+namespace {
+
+constexpr int kMaxIov = 64;
+
+std::error_code errno_code(int e) { return {e, std::system_category()}; }
+
+}  // namespace
+
+// Runs a user callback; an exception closes the connection instead of escaping the loop.
+template <class F>
+void Conn::call_user(const char* callback, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    handler_threw(callback, e.what());
+  } catch (...) {
+    handler_threw(callback, "non-standard exception");
+  }
+}
+
+Conn::Conn(detail::LoopContext& ctx, int fd, uint32_t slot, uint32_t generation, const Address& remote)
+    : ctx_(&ctx),
+      loop_(&ctx.loop),
+      table_(&ctx.table),
+      fd_(fd),
+      slot_(slot),
+      generation_(generation),
+      in_(ctx.loop.pool()),
+      out_(ctx.loop.pool()),
+      remote_(remote) {}
+
+Conn::~Conn() { delete tracker_; }
+
+const Address& Conn::local_address() const {
+  if (!local_known_) {
+    local_ = detail::local_address(fd_);
+    local_known_ = true;
+  }
+  return local_;
+}
+
+void Conn::handler_threw(const char* callback, const char* what) {
+  WEFT_LOG(LogLevel::error, "%s threw on connection from %s: %s; closing it", callback,
+           remote_.to_string().c_str(), what);
+  force_close(CloseReason::error, make_error_code(Errc::handler_error));
+}
+
+void Conn::open() {
+  interest_ = kReadable;
+  loop_->add_io(fd_, interest_, this);
+  touch();
+  call_user("on_open", [this] { ctx_->handler.on_open(*this); });
+}
+
+// --- reading ---------------------------------------------------------------------------
+
+void Conn::on_io(uint32_t events) {
+  if (finalizing_) return;  // Closed earlier in this batch; the event is stale.
+  if (events & detail::kError) {
+    std::error_code ec = detail::socket_error(fd_);
+    bool reset = ec == std::errc::connection_reset || ec == std::errc::broken_pipe;
+    force_close(reset ? CloseReason::reset : CloseReason::error, ec);
+    return;
+  }
+  if ((events & (kReadable | detail::kReadHangup | detail::kHangup)) && (interest_ & kReadable)) handle_read();
+  if (finalizing_) return;
+  if ((events & kWritable) && waiting_writable_) {
+    flush();
+    if (finalizing_) return;
+  }
+  if (events & detail::kHangup) {
+    // Both directions are gone: what is still queued can never be delivered.
+    force_close(read_closed_ && out_.empty() ? CloseReason::peer_closed : CloseReason::reset,
+                read_closed_ ? std::error_code() : errno_code(ECONNRESET));
+  }
+}
+
+void Conn::handle_read() {
+  std::span<char> scratch = loop_->read_scratch();
+  const size_t limit = ctx_->options.max_outbound;
+  do {
+    size_t budget = scratch.size();
+    if (limit != 0) {
+      // Reading less while output piles up keeps an echo-like handler within max_outbound
+      // even when the peer never reads.
+      if (out_.size() >= limit) {
+        read_paused_ = true;
+        update_interest();
+        return;
+      }
+      budget = std::min(budget, limit - out_.size());
+    }
+    ssize_t n;
+    size_t into_tail = 0;
+    std::span<char> tail = in_.tail_space();
+    if (tail.empty()) {
+      n = ::read(fd_, scratch.data(), budget);
+    } else {
+      into_tail = std::min(tail.size(), budget);
+      iovec iov[2] = {{tail.data(), into_tail}, {scratch.data(), budget - into_tail}};
+      n = ::readv(fd_, iov, budget > into_tail ? 2 : 1);
+    }
+    if (n > 0) {
+      size_t got = static_cast<size_t>(n);
+      size_t tail_part = std::min(got, into_tail);
+      in_.commit(tail_part);
+      fresh_ = std::string_view(scratch.data(), got - tail_part);
+      touch();
+      dispatch_traffic();
+      // Level-triggered: one read per event keeps loops fair. Edge-triggered: drain.
+      if (!loop_->edge_triggered() || got < budget) return;
+    } else if (n == 0) {
+      read_closed_ = true;
+      begin_close(CloseReason::peer_closed, {});
+      return;
+    } else if (errno == EAGAIN || errno == EINTR) {
+      return;
+    } else {
+      int e = errno;
+      force_close(e == ECONNRESET ? CloseReason::reset : CloseReason::error, errno_code(e));
+      return;
+    }
+  } while (!closing_ && !finalizing_);
+}
+
+void Conn::dispatch_traffic() {
+  in_traffic_ = true;
+  call_user("on_traffic", [this] { ctx_->handler.on_traffic(*this); });
+  in_traffic_ = false;
+  settle_inbound();
+  if (in_.size() > ctx_->options.max_inbound && !finalizing_) {
+    WEFT_LOG(LogLevel::warn, "connection from %s left %zu bytes unconsumed (max_inbound %zu); closing it",
+             remote_.to_string().c_str(), in_.size(), ctx_->options.max_inbound);
+    force_close(CloseReason::error, make_error_code(Errc::inbound_overflow));
+  }
+}
+
+void Conn::settle_inbound() {
+  if (consumed_ >= in_.size()) {
+    size_t from_fresh = consumed_ - in_.size();
+    in_.clear();
+    if (from_fresh < fresh_.size()) in_.append(fresh_.substr(from_fresh));
+  } else {
+    in_.consume(consumed_);
+    if (!fresh_.empty()) in_.append(fresh_);
+  }
+  fresh_ = {};
+  consumed_ = 0;
+}
+
+InputView Conn::inbound() {
+  if (in_.empty()) return InputView(fresh_.substr(std::min(consumed_, fresh_.size())));
+  std::vector<std::string_view>& segs = ctx_->segments;
+  segs.clear();
+  in_.segments(segs);
+  if (!fresh_.empty()) segs.push_back(fresh_);
+  return InputView(std::span<const std::string_view>(segs)).subview(consumed_);
+}
+
+std::string_view Conn::peek(size_t n) {
+  n = std::min(n, inbound_size());
+  if (n == 0) return {};
+  if (consumed_ >= in_.size()) return fresh_.substr(consumed_ - in_.size(), n);
+  InputView view = inbound();
+  std::string_view direct = view.contiguous(0, n);
+  if (direct.data() != nullptr) return direct;
+  std::string& linear = ctx_->linear;
+  linear.resize(n);
+  view.copy_to(0, n, linear.data());
+  return {linear.data(), n};
+}
+
+std::string_view Conn::read(size_t n) {
+  std::string_view v = peek(n);
+  consumed_ += v.size();  // Applied after the callback, so v stays valid until then.
+  return v;
+}
+
+size_t Conn::discard(size_t n) {
+  n = std::min(n, inbound_size());
+  consumed_ += n;
+  return n;
+}
+
+// --- writing ---------------------------------------------------------------------------
+
+std::error_code Conn::write(std::string_view bytes) {
+  if (closing_ || shut_write_requested_) return make_error_code(Errc::closed);
+  if (bytes.empty()) return {};
+  out_.append(bytes);
+  queued_total_ += bytes.size();
+  mark_dirty();
+  return {};
+}
+
+std::error_code Conn::writev(std::span<const std::string_view> parts) {
+  if (closing_ || shut_write_requested_) return make_error_code(Errc::closed);
+  for (std::string_view p : parts) {
+    out_.append(p);
+    queued_total_ += p.size();
+  }
+  mark_dirty();
+  return {};
+}
+
+std::error_code Conn::commit_output() {
+  if (closing_ || shut_write_requested_) return make_error_code(Errc::closed);
+  queued_total_ = sent_total_ + out_.size();
+  mark_dirty();
+  return {};
+}
+
+void Conn::queue_send(std::string_view bytes, ConnHandle::Done& done) {
+  std::error_code ec = write(bytes);
+  if (!done) return;
+  if (ec) {
+    done(ec);
+    return;
+  }
+  if (tracker_ == nullptr) tracker_ = new detail::SendTracker();
+  tracker_->add(queued_total_, std::move(done));
+}
+
+void Conn::mark_dirty() {
+  if (dirty_ || out_.empty()) return;
+  dirty_ = true;
+  loop_->mark_dirty(this);
+}
+
+void Conn::on_flush() {
+  dirty_ = false;
+  if (finalizing_ || waiting_writable_) return;  // The latter resumes on writability.
+  flush();
+}
+
+void Conn::flush() {
+  while (!out_.empty()) {
+    iovec iov[kMaxIov];
+    int count = out_.fill_iovec(iov, kMaxIov);
+    size_t requested = 0;
+    for (int i = 0; i < count; ++i) requested += iov[i].iov_len;
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = static_cast<size_t>(count);
+    // sendmsg with MSG_NOSIGNAL: a peer that has gone away yields EPIPE, never SIGPIPE.
+    ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n >= 0) {
+      out_.consume(static_cast<size_t>(n));
+      sent_total_ += static_cast<uint64_t>(n);
+      if (static_cast<size_t>(n) < requested) break;  // The socket buffer is full.
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN) break;
+    int e = errno;
+    force_close(e == EPIPE || e == ECONNRESET ? CloseReason::reset : CloseReason::error, errno_code(e));
+    return;
+  }
+  touch();
+  if (tracker_ != nullptr) tracker_->complete_up_to(sent_total_);
+  after_drain();
+}
+
+void Conn::after_drain() {
+  const ServerOptions& o = ctx_->options;
+  bool pending = !out_.empty();
+  bool resume_reading = read_paused_ && out_.size() <= o.low_water_mark;
+  if (resume_reading) read_paused_ = false;
+  if (pending != waiting_writable_ || resume_reading) {
+    waiting_writable_ = pending;
+    update_interest();
+  }
+  if (!high_water_ && out_.size() > o.high_water_mark) {
+    high_water_ = true;
+    call_user("on_high_water", [this] { ctx_->handler.on_high_water(*this); });
+  } else if (high_water_ && out_.size() <= o.low_water_mark) {
+    high_water_ = false;
+    call_user("on_low_water", [this] { ctx_->handler.on_low_water(*this); });
+  }
+  if (!out_.empty() || finalizing_) return;
+  if (shut_write_requested_ && !write_shut_) {
+    ::shutdown(fd_, SHUT_WR);
+    write_shut_ = true;
+  }
+  if (closing_) schedule_finalize();
+}
+
+void Conn::update_interest() {
+  if (finalizing_) return;
+  uint32_t want = 0;
+  if (!closing_ && !read_paused_ && !read_closed_) want |= kReadable;
+  if (waiting_writable_) want |= kWritable;
+  if (want != interest_) {
+    interest_ = want;
+    loop_->modify_io(fd_, want, this);
+  }
+}
+
+// --- closing ---------------------------------------------------------------------------
+
+void Conn::close() { begin_close(CloseReason::local, {}); }
+
+void Conn::shutdown_write() {
+  if (closing_ || shut_write_requested_) return;
+  shut_write_requested_ = true;
+  if (out_.empty()) {
+    ::shutdown(fd_, SHUT_WR);
+    write_shut_ = true;
+  }
+}
+
+void Conn::begin_close(CloseReason reason, std::error_code error) {
+  if (closing_) return;
+  closing_ = true;
+  reason_ = reason;
+  error_ = error;
+  update_interest();
+  if (out_.empty()) {
+    schedule_finalize();
+  } else if (!waiting_writable_) {
+    mark_dirty();
+  }
+}
+
+void Conn::begin_shutdown() {
+  if (closing_) return;
+  begin_close(CloseReason::shutdown, make_error_code(Errc::shutdown));
+}
+
+void Conn::force_close(CloseReason reason, std::error_code error) {
+  if (finalizing_) return;
+  if (!closing_ || reason_ == CloseReason::local || reason_ == CloseReason::peer_closed) {
+    // A failure while closing gracefully is the more useful reason to report.
+    if (!closing_ || reason == CloseReason::reset || reason == CloseReason::error || reason == CloseReason::idle ||
+        reason == CloseReason::shutdown) {
+      reason_ = reason;
+      error_ = error;
+    }
+  }
+  closing_ = true;
+  schedule_finalize();
+}
+
+void Conn::schedule_finalize() {
+  if (finalizing_) return;
+  finalizing_ = true;
+  loop_->defer_finalize(this);
+}
+
+void Conn::on_finalize() {
+  loop_->remove_io(fd_);
+  ctx_->idle_remove(*this);
+  table_->release(slot_);
+  call_user("on_close", [this] { ctx_->handler.on_close(*this, reason_, error_); });
+  if (tracker_ != nullptr) {
+    tracker_->complete_up_to(sent_total_);
+    tracker_->fail_all(make_error_code(reason_ == CloseReason::shutdown ? Errc::shutdown : Errc::closed));
+  }
+  ::close(fd_);
+  detail::LoopContext* ctx = ctx_;
+  delete this;
+  ctx->connection_closed();
+}
+
+void Conn::touch() {
+  if (ctx_->options.idle_timeout > Duration::zero()) ctx_->idle_touch(*this, loop_->now());
+}
+
+
+}  // namespace weft

@@ -1,0 +1,107 @@
+#include "net/listener.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "net/server_core.h"
+#include "weft/core/log.h"
+
+namespace weft::detail {
+namespace {
+
+constexpr int kAcceptsPerEvent = 256;  // Then let other events of the batch run.
+constexpr auto kExhaustedRetry = std::chrono::milliseconds(100);
+
+int open_spare() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
+
+}  // namespace
+
+Listener::Listener(EventLoop& loop, int fd, const Address& bound, ServerCore& core, LoopContext* own)
+    : loop_(loop), fd_(fd), spare_fd_(open_spare()), address_(bound), core_(core), own_(own) {}
+
+Listener::~Listener() {
+  if (fd_ >= 0) ::close(fd_);
+  if (spare_fd_ >= 0) ::close(spare_fd_);
+}
+
+void Listener::start() { loop_.add_io(fd_, kReadable, this); }
+
+void Listener::close() {
+  if (fd_ < 0) return;
+  if (resume_timer_) loop_.cancel(resume_timer_);
+  if (!paused_) loop_.remove_io(fd_);
+  ::close(fd_);
+  fd_ = -1;
+  if (owns_path_ && address_.is_unix() && address_.host()[0] != '@') ::unlink(address_.host().c_str());
+}
+
+void Listener::on_io(uint32_t) {
+  for (int i = 0; i < kAcceptsPerEvent && fd_ >= 0; ++i) {
+    sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    int fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      exhausted_logged_ = false;
+      core_.dispatch(fd, Address::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len), own_);
+      continue;
+    }
+    switch (errno) {
+      case EAGAIN:
+        return;
+      case EINTR:
+      case ECONNABORTED:  // The peer gave up while queued (accept(2)); try the next one.
+      case EPROTO:
+        continue;
+      case EMFILE:
+      case ENFILE:
+      case ENOBUFS:
+      case ENOMEM:
+        refuse_pending();
+        return;
+      default:
+        WEFT_LOG(LogLevel::error, "accept on %s: %s", address_.to_string().c_str(), std::strerror(errno));
+        pause_accepting();
+        return;
+    }
+  }
+}
+
+void Listener::refuse_pending() {
+  if (!exhausted_logged_) {
+    WEFT_LOG(LogLevel::warn, "accept on %s: %s; refusing new connections until descriptors free up",
+             address_.to_string().c_str(), std::strerror(errno));
+    exhausted_logged_ = true;
+  }
+  if (spare_fd_ >= 0) {
+    ::close(spare_fd_);
+    spare_fd_ = -1;
+    for (;;) {
+      int fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) break;
+      ::close(fd);
+    }
+    spare_fd_ = open_spare();
+  }
+  // Without a spare (another thread took the freed descriptor) the backlog may still hold
+  // connections; in level-triggered mode they would wake us at once, so look away briefly.
+  if (spare_fd_ < 0) pause_accepting();
+}
+
+void Listener::pause_accepting() {
+  if (paused_ || fd_ < 0) return;
+  paused_ = true;
+  loop_.remove_io(fd_);
+  resume_timer_ = loop_.run_after(kExhaustedRetry, [this] {
+    resume_timer_ = {};
+    paused_ = false;
+    if (fd_ < 0) return;
+    if (spare_fd_ < 0) spare_fd_ = open_spare();
+    loop_.add_io(fd_, kReadable, this);
+  });
+}
+
+}  // namespace weft::detail

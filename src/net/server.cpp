@@ -1,0 +1,51 @@
+#include "weft/net/server.h"
+
+#include "net/server_core.h"
+
+namespace weft {
+
+Server::Server(Handler& handler, ServerOptions options)
+    : core_(std::make_unique<detail::ServerCore>(*this, handler, std::move(options))) {}
+
+Server::~Server() = default;
+
+Server& Server::listen(std::string_view url) {
+  core_->listen(url);
+  return *this;
+}
+
+void Server::start() { core_->start(); }
+
+void Server::run() {
+  core_->start();
+  core_->wait();
+}
+
+void Server::wait() { core_->wait(); }
+void Server::stop() { core_->stop(); }
+
+const Address& Server::address(size_t i) const { return core_->addresses.at(i); }
+size_t Server::loop_count() const { return core_->io.size(); }
+EventLoop& Server::loop(size_t i) { return core_->io.loop(i); }
+size_t Server::connection_count() const { return core_->connection_count(); }
+const ServerOptions& Server::options() const { return core_->options; }
+
+std::vector<size_t> Server::connections_per_loop() const {
+  std::vector<size_t> counts;
+  for (auto& c : core_->contexts) counts.push_back(c->connections.load(std::memory_order_relaxed));
+  return counts;
+}
+
+const char* to_string(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::peer_closed: return "peer closed";
+    case CloseReason::reset: return "reset";
+    case CloseReason::idle: return "idle";
+    case CloseReason::local: return "local close";
+    case CloseReason::error: return "error";
+    case CloseReason::shutdown: return "shutdown";
+  }
+  return "unknown";
+}
+
+}  // namespace weft

@@ -1,0 +1,173 @@
+#include "net/server_core.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "core/socket.h"
+#include "net/signal_watcher.h"
+#include "weft/core/log.h"
+
+namespace weft::detail {
+namespace {
+
+ServerOptions validated(ServerOptions o) {
+  auto fail = [](const std::string& what) { throw std::invalid_argument("ServerOptions: " + what); };
+  if (o.loops == 0) o.loops = std::max(1u, std::thread::hardware_concurrency());
+  if (o.loops > 1024) fail("loops must be at most 1024");
+  if (o.backlog <= 0) fail("backlog must be positive");
+  if (o.low_water_mark > o.high_water_mark) fail("low_water_mark must not exceed high_water_mark");
+  if (o.max_outbound != 0 && o.max_outbound < o.high_water_mark) {
+    fail("max_outbound must be at least high_water_mark (or 0 for no limit)");
+  }
+  if (o.max_inbound == 0) fail("max_inbound must be positive");
+  if (o.idle_timeout < Duration::zero()) fail("idle_timeout must not be negative");
+  if (o.shutdown_timeout < Duration::zero()) fail("shutdown_timeout must not be negative");
+  if (o.receive_buffer < 0 || o.send_buffer < 0) fail("socket buffer sizes must not be negative");
+  if (o.loop.read_buffer_size < 1024) fail("loop.read_buffer_size must be at least 1024");
+  return o;
+}
+
+}  // namespace
+
+ServerCore::ServerCore(Server& s, Handler& h, ServerOptions o)
+    : server(s),
+      handler(h),
+      options(validated(std::move(o))),
+      main_loop(options.loop),
+      io(options.loops, options.loop) {
+  balancer_ = options.load_balancer ? options.load_balancer : make_load_balancer(options.load_balancing);
+  for (size_t i = 0; i < io.size(); ++i) contexts.push_back(std::make_unique<LoopContext>(*this, io.loop(i), i));
+  loads_.resize(io.size());
+}
+
+ServerCore::~ServerCore() {
+  stop();
+  wait();
+}
+
+void ServerCore::listen(std::string_view url) {
+  if (started_) throw std::logic_error("Server::listen must be called before start()");
+  Address address = Address::parse(url);
+  ListenOptions lo{options.backlog, options.reuse_port};
+  size_t count = options.reuse_port && !address.is_unix() ? io.size() : 1;
+  Address bound;
+  for (size_t i = 0; i < count; ++i) {
+    std::error_code ec;
+    // With reuse_port and port 0, the first socket picks the port and the rest share it.
+    int fd = listen_socket(i == 0 ? address : bound, lo, ec);
+    if (fd < 0) throw std::system_error(ec, "listen " + std::string(url));
+    if (i == 0) bound = local_address(fd);
+    LoopContext* own = count > 1 ? contexts[i].get() : nullptr;
+    EventLoop& loop = own != nullptr ? own->loop : main_loop;
+    auto listener = std::make_unique<Listener>(loop, fd, bound, *this, own);
+    listener->set_owns_path(i == 0);
+    if (own != nullptr) own->listeners.push_back(listener.get());
+    listeners.push_back(std::move(listener));
+  }
+  addresses.push_back(bound);
+}
+
+void ServerCore::start() {
+  if (started_.exchange(true) || stopping_) return;
+  if (!options.stop_signals.empty()) {
+    signals_ = std::make_unique<SignalWatcher>(main_loop, options.stop_signals, [this](int signo) {
+      WEFT_LOG(LogLevel::info, "received %s, stopping", ::strsignal(signo));
+      stop();
+    });
+    signals_->start();
+  }
+  handler.on_boot(server);
+  // The loops have not started, so their set-up can run here, on this thread.
+  for (auto& l : listeners) l->start();
+  for (auto& c : contexts) c->start_idle_sweep();
+  io.start();
+  main_loop.post([this] { tick(); });
+  main_thread_ = std::thread([this] {
+    ::pthread_setname_np(::pthread_self(), "weft-main");
+    main_loop.run();
+  });
+}
+
+void ServerCore::wait() {
+  std::lock_guard lock(wait_mutex_);
+  if (main_thread_.joinable()) main_thread_.join();
+  io.stop();
+}
+
+void ServerCore::stop() {
+  if (stopping_.exchange(true)) return;
+  if (!started_) return;
+  main_loop.post([this] { begin_stop(); });
+}
+
+void ServerCore::tick() {
+  if (stopping_) return;
+  Duration next = handler.on_tick();
+  if (next == kStopTicking) return;
+  main_loop.run_after(next, [this] { tick(); });
+}
+
+void ServerCore::begin_stop() {
+  // reuse_port listeners belong to their I/O loops, which close them in begin_shutdown.
+  for (auto& l : listeners) {
+    if (l->on_main_loop()) l->close();
+  }
+  for (auto& c : contexts) {
+    LoopContext* ctx = c.get();
+    ctx->loop.post([ctx] { ctx->begin_shutdown(); });
+  }
+}
+
+void ServerCore::loop_drained() {
+  main_loop.post([this] {
+    if (++drained_loops_ == contexts.size()) finish();
+  });
+}
+
+void ServerCore::finish() {
+  try {
+    handler.on_shutdown(server);
+  } catch (const std::exception& e) {
+    WEFT_LOG(LogLevel::error, "on_shutdown threw: %s", e.what());
+  }
+  io.stop();
+  main_loop.quit();
+}
+
+void ServerCore::dispatch(int fd, const Address& remote, LoopContext* own) {
+  if (options.max_connections != 0 && connection_count() >= options.max_connections) {
+    if (!over_limit_logged_) {
+      WEFT_LOG(LogLevel::warn, "max_connections (%zu) reached; refusing new connections", options.max_connections);
+      over_limit_logged_ = true;
+    }
+    ::close(fd);
+    return;
+  }
+  over_limit_logged_ = false;
+  LoopContext* target = own;
+  if (target == nullptr) {
+    for (size_t i = 0; i < contexts.size(); ++i) {
+      loads_[i] = contexts[i]->connections.load(std::memory_order_relaxed);
+    }
+    size_t pick = balancer_->pick(remote, loads_);
+    target = contexts[pick < contexts.size() ? pick : pick % contexts.size()].get();
+  }
+  target->connections.fetch_add(1, std::memory_order_relaxed);
+  if (target->loop.in_loop_thread()) {
+    target->adopt(fd, remote);
+  } else if (!target->loop.post([target, fd, remote] { target->adopt(fd, remote); })) {
+    ::close(fd);
+    target->connections.fetch_sub(1, std::memory_order_relaxed);
+  }
+}
+
+size_t ServerCore::connection_count() const {
+  size_t n = 0;
+  for (auto& c : contexts) n += c->connections.load(std::memory_order_relaxed);
+  return n;
+}
+
+}  // namespace weft::detail

@@ -1,0 +1,63 @@
+#pragma once
+// ServerCore: what Server is made of. The main loop runs on its own thread; it owns the
+// acceptor listeners (without reuse_port), the stop signals and the ticks, and it
+// coordinates a graceful stop with the I/O loops.
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "net/listener.h"
+#include "net/loop_context.h"
+#include "weft/core/loop_group.h"
+#include "weft/net/load_balancer.h"
+#include "weft/net/server.h"
+
+namespace weft::detail {
+
+class SignalWatcher;
+
+class ServerCore {
+ public:
+  ServerCore(Server& server, Handler& handler, ServerOptions options);
+  ~ServerCore();
+
+  void listen(std::string_view url);
+  void start();
+  void wait();
+  void stop();
+
+  // Acceptor side: picks a loop for fd and hands it over. own is set for reuse_port.
+  void dispatch(int fd, const Address& remote, LoopContext* own);
+  // An I/O loop has closed its last connection during a stop. Any I/O loop thread.
+  void loop_drained();
+  size_t connection_count() const;
+
+  Server& server;
+  Handler& handler;
+  const ServerOptions options;
+  EventLoop main_loop;
+  LoopGroup io;
+  std::vector<std::unique_ptr<LoopContext>> contexts;
+  std::vector<std::unique_ptr<Listener>> listeners;
+  std::vector<Address> addresses;
+
+ private:
+  void begin_stop();
+  void tick();
+  void finish();
+
+  std::shared_ptr<LoadBalancer> balancer_;
+  std::vector<size_t> loads_;  // Acceptor thread scratch for the balancer.
+  std::unique_ptr<SignalWatcher> signals_;
+  std::thread main_thread_;
+  std::mutex wait_mutex_;
+  std::atomic<bool> started_{false};
+  std::atomic<bool> stopping_{false};
+  size_t drained_loops_ = 0;  // Main loop thread only.
+  bool over_limit_logged_ = false;
+};
+
+}  // namespace weft::detail

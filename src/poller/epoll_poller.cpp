@@ -1,0 +1,90 @@
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+#include <vector>
+
+#include "poller/poller.h"
+
+namespace weft::detail {
+namespace {
+
+uint32_t to_epoll(uint32_t interest, bool edge) {
+  // EPOLLRDHUP only while reading: in level-triggered mode it stays asserted after the
+  // peer's FIN, and would spin a connection whose reading is paused.
+  uint32_t e = 0;
+  if (interest & kReadable) e |= EPOLLIN | EPOLLRDHUP;
+  if (interest & kWritable) e |= EPOLLOUT;
+  if (edge) e |= EPOLLET;
+  return e;
+}
+
+uint32_t from_epoll(uint32_t e) {
+  uint32_t r = 0;
+  if (e & (EPOLLIN | EPOLLPRI)) r |= kReadable;
+  if (e & EPOLLOUT) r |= kWritable;
+  if (e & EPOLLERR) r |= kError;
+  if (e & EPOLLHUP) r |= kHangup;
+  if (e & EPOLLRDHUP) r |= kReadHangup;
+  return r;
+}
+
+class EpollPoller final : public Poller {
+ public:
+  explicit EpollPoller(bool edge) : edge_(edge), fd_(::epoll_create1(EPOLL_CLOEXEC)) {
+    if (fd_ < 0) throw std::system_error(errno, std::system_category(), "epoll_create1");
+  }
+  ~EpollPoller() override { ::close(fd_); }
+
+  const char* name() const override { return edge_ ? "epoll-et" : "epoll"; }
+
+  std::error_code add(int fd, uint32_t interest, IoObject* object) override {
+    return control(EPOLL_CTL_ADD, fd, interest, object);
+  }
+  std::error_code modify(int fd, uint32_t interest, IoObject* object) override {
+    return control(EPOLL_CTL_MOD, fd, interest, object);
+  }
+  void remove(int fd) override { ::epoll_ctl(fd_, EPOLL_CTL_DEL, fd, nullptr); }
+
+  int wait(PollEvent* out, int max, int timeout_ms) override {
+    if (static_cast<int>(events_.size()) < max) events_.resize(static_cast<size_t>(max));
+    int n = ::epoll_wait(fd_, events_.data(), max, timeout_ms);
+    if (n < 0) return 0;  // EINTR: a signal arrived; the loop simply iterates again.
+    for (int i = 0; i < n; ++i) {
+      out[i].object = static_cast<IoObject*>(events_[static_cast<size_t>(i)].data.ptr);
+      out[i].events = from_epoll(events_[static_cast<size_t>(i)].events);
+    }
+    return n;
+  }
+
+ private:
+  std::error_code control(int op, int fd, uint32_t interest, IoObject* object) {
+    epoll_event ev{};
+    ev.events = to_epoll(interest, edge_);
+    ev.data.ptr = object;
+    if (::epoll_ctl(fd_, op, fd, &ev) < 0) return {errno, std::system_category()};
+    return {};
+  }
+
+  bool edge_;
+  int fd_;
+  std::vector<epoll_event> events_;
+};
+
+}  // namespace
+
+std::unique_ptr<Poller> make_epoll_poller(bool edge_triggered) {
+  return std::make_unique<EpollPoller>(edge_triggered);
+}
+
+std::unique_ptr<Poller> make_poller(PollerKind kind, bool edge_triggered) {
+  switch (kind) {
+    case PollerKind::automatic:
+    case PollerKind::epoll:
+      return make_epoll_poller(edge_triggered);
+  }
+  return make_epoll_poller(edge_triggered);
+}
+
+}  // namespace weft::detail
