@@ -17,6 +17,7 @@ build: deps
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 demo: build
+	@scripts/ensure-packages.sh netcat-openbsd
 	@echo "weft-echo listening on tcp://127.0.0.1:7000 (Ctrl-C to stop)."
 	@echo "Talk to it from another terminal:  nc 127.0.0.1 7000"
 	@$(BUILD_DIR)/bin/weft-echo --addr tcp://127.0.0.1:7000
