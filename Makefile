@@ -5,7 +5,7 @@ ASAN_DIR    ?= build-asan
 CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev
 BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace util-linux procps
 
-.PHONY: all deps build demo test test-release test-asan bench clean format
+.PHONY: all deps build demo test test-release test-asan test-fuzz bench clean format
 
 all: build
 
@@ -22,7 +22,7 @@ demo: build
 	@echo "Talk to it from another terminal:  nc 127.0.0.1 7000"
 	@$(BUILD_DIR)/bin/weft-echo --addr tcp://127.0.0.1:7000
 
-test: test-release test-asan
+test: test-release test-asan test-fuzz
 
 test-release: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
@@ -33,12 +33,16 @@ test-asan: deps
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
+# Each codec decoder under libFuzzer for about 20 s (FUZZ_SECONDS).
+test-fuzz: deps
+	@fuzz/run.sh
+
 bench: build
 	@scripts/ensure-packages.sh $(BENCH_PKGS)
 	@bench/run.sh
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-fuzz
 
 format:
 	@find include src tests examples tools bench -name '*.h' -o -name '*.cpp' | xargs clang-format -i

@@ -112,13 +112,27 @@ std::string_view InputView::slice(size_t offset, size_t n, std::string& storage)
 InputView InputView::subview(size_t offset) const {
   InputView v = *this;
   offset = std::min(offset, size_);
+  v.size_ -= offset;
   if (segments_.empty()) {
     v.single_ = single_.substr(offset);
-  } else {
-    v.skip_ += offset;
+    return v;
   }
-  v.size_ -= offset;
+  // Drop whole segments so later calls do not walk them again; skip_ stays within the
+  // first remaining segment.
+  size_t skip = skip_ + offset;
+  size_t first = 0;
+  while (first < segments_.size() && skip >= segments_[first].size() && (skip > 0 || segments_[first].empty())) {
+    skip -= segments_[first].size();
+    ++first;
+  }
+  v.segments_ = segments_.subspan(first);
+  v.skip_ = skip;
   return v;
+}
+
+std::string_view InputView::segment(size_t i) const {
+  if (segments_.empty()) return single_;
+  return i == 0 ? segments_[0].substr(std::min(skip_, segments_[0].size())) : segments_[i];
 }
 
 }  // namespace weft

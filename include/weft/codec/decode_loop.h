@@ -5,7 +5,7 @@
 //
 //   DecodeResult r = decode_frames(decoder, conn.inbound(), scratch, on_frame, on_error);
 //   conn.discard(r.consumed);
-//   if (r.error) conn.close(r.error);
+//   if (r.error) conn.close();
 //
 // A payload that lies in one segment is handed out as a view of it; one that spans segments
 // is copied into `scratch` (whose capacity is reused). Either way the view is valid only
@@ -32,8 +32,8 @@ struct DecodeResult {
 // on_frame(const Frame&) returns void, or bool where false stops after that frame.
 // on_error(std::error_code, bool fatal) sees every error; decoding stops after a fatal one.
 template <class OnFrame, class OnError>
-DecodeResult decode_frames(Decoder& decoder, const InputView& in, std::string& scratch,
-                           OnFrame&& on_frame, OnError&& on_error) {
+DecodeResult decode_frames(Decoder& decoder, const InputView& in, std::string& scratch, OnFrame&& on_frame,
+                           OnError&& on_error) {
   DecodeResult result;
   InputView rest = in;
   for (;;) {

@@ -38,7 +38,7 @@ class HeaderDecoder final : public Decoder {
  private:
   std::array<char, 5> expected_;  // Magic and version.
   uint32_t max_payload_;
-  uint64_t discard_left_ = 0;     // Payload bytes of a too-long frame still to skip.
+  uint64_t discard_left_ = 0;  // Payload bytes of a too-long frame still to skip.
 };
 
 // Refuses a type over 0xFFFF (std::errc::invalid_argument) and a payload over max_payload

@@ -37,10 +37,10 @@ namespace weft::codec {
 struct LengthFieldOptions {
   size_t max_frame_length = 1024 * 1024;  // Whole frame, header included.
   size_t length_field_offset = 0;
-  size_t length_field_length = 4;         // 1, 2, 3, 4 or 8.
+  size_t length_field_length = 4;  // 1, 2, 3, 4 or 8.
   int64_t length_adjustment = 0;
-  size_t initial_bytes_to_strip = 4;      // Set with length_field_length: the default strips
-                                          // the 4-byte field and yields the payload.
+  size_t initial_bytes_to_strip = 4;  // Set with length_field_length: the default strips
+                                      // the 4-byte field and yields the payload.
   std::endian byte_order = std::endian::big;
   bool fail_fast = true;
 };

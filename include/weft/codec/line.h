@@ -22,7 +22,7 @@ struct LineOptions {
   size_t max_length = 8192;     // The longest line, delimiter not counted.
   bool strip_delimiter = true;  // Frames exclude their "\n" or "\r\n".
   bool fail_fast = false;
-  bool crlf = false;            // The encoder ends lines with "\r\n" instead of "\n".
+  bool crlf = false;  // The encoder ends lines with "\r\n" instead of "\n".
 };
 
 class LineDecoder final : public Decoder {

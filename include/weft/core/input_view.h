@@ -43,8 +43,9 @@ class InputView {
   // The suffix starting at offset as a new view sharing the same segments.
   InputView subview(size_t offset) const;
 
+  // The bytes segment by segment (segment 0 may be empty).
   size_t segment_count() const { return segments_.empty() ? 1 : segments_.size(); }
-  std::string_view segment(size_t i) const { return segments_.empty() ? single_ : segments_[i]; }
+  std::string_view segment(size_t i) const;
 
  private:
   std::span<const std::string_view> segments_;

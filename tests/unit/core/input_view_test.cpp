@@ -75,3 +75,24 @@ TEST(InputView, EmptySegmentsAreSkipped) {
 
 }  // namespace
 }  // namespace weft
+
+namespace weft {
+namespace {
+
+TEST(InputView, SubviewSegmentsStartAtTheOffset) {
+  const std::string text = "0123456789";
+  std::vector<std::string_view> segs = {std::string_view(text).substr(0, 3), std::string_view(text).substr(3, 3),
+                                        std::string_view(text).substr(6)};
+  InputView v{std::span<const std::string_view>(segs)};
+  for (size_t off = 0; off <= text.size(); ++off) {
+    InputView sub = v.subview(off);
+    std::string joined;
+    for (size_t i = 0; i < sub.segment_count(); ++i) joined += sub.segment(i);
+    EXPECT_EQ(joined, text.substr(off)) << off;
+    EXPECT_EQ(sub.find('9'), off <= 9 ? 9 - off : InputView::npos);
+    EXPECT_EQ(sub.subview(1).size(), off < 10 ? 9 - off : 0u);
+  }
+}
+
+}  // namespace
+}  // namespace weft

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds the codec fuzzers with clang (libFuzzer + ASan + UBSan) in build-fuzz/ and runs each
+# one for FUZZ_SECONDS (default 20) over its seed corpus in fuzz/corpus/<target>/. New
+# inputs the fuzzer finds go to build-fuzz/corpus/<target>/, crashes to
+# build-fuzz/artifacts/<target>/. Exits non-zero if any target crashes or fails a check.
+# Usage: fuzz/run.sh [target...]     (targets: line delimiter fixed_length length_field header)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${WEFT_FUZZ_BUILD_DIR:-$root/build-fuzz}"
+seconds="${FUZZ_SECONDS:-20}"
+cxx="${FUZZ_CXX:-clang++-14}"
+
+"$root/scripts/ensure-packages.sh" clang-14 libclang-rt-14-dev cmake ninja-build
+cmake -S "$root/fuzz" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" >/dev/null
+cmake --build "$build" >/dev/null
+
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(line delimiter fixed_length length_field header)
+fi
+
+status=0
+summary=()
+for t in "${targets[@]}"; do
+  work="$build/corpus/$t"
+  artifacts="$build/artifacts/$t"
+  log="$build/$t.log"
+  mkdir -p "$work" "$artifacts" "$root/fuzz/corpus/$t"
+  # The first corpus directory receives new inputs; the committed seeds are only read.
+  if "$build/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1024 \
+      -print_final_stats=1 -artifact_prefix="$artifacts/" "$work" "$root/fuzz/corpus/$t" \
+      >"$log" 2>&1; then
+    runs="$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -1)"
+    summary+=("$(printf '  %-13s ok      %s executions in %ss' "$t" "${runs:-?}" "$seconds")")
+  else
+    status=1
+    summary+=("$(printf '  %-13s FAILED  see %s' "$t" "$log")")
+    echo "fuzz_$t failed:" >&2
+    grep -E 'codec fuzz|ERROR|SUMMARY|Test unit written' "$log" | head -20 >&2 || tail -20 "$log" >&2
+  fi
+done
+
+echo "codec fuzzing:"
+printf '%s\n' "${summary[@]}"
+exit $status
