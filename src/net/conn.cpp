@@ -84,20 +84,25 @@ void Conn::on_io(uint32_t events) {
     force_close(reset ? CloseReason::reset : CloseReason::error, ec);
     return;
   }
-  if ((events & (kReadable | detail::kReadHangup | detail::kHangup)) && (interest_ & kReadable)) handle_read();
+  const bool hangup = events & (detail::kReadHangup | detail::kHangup);
+  if ((events & kReadable || hangup) && (interest_ & kReadable)) handle_read(hangup);
   if (finalizing_) return;
   if ((events & kWritable) && waiting_writable_) {
     flush();
     if (finalizing_) return;
   }
   if (events & detail::kHangup) {
+    // EPOLLHUP also comes when our writing side is shut down and the peer's FIN arrives,
+    // with bytes still unread. While we read, keep reading them: level-triggered polls
+    // report the hangup again, and edge-triggered reads drained up to end of file above.
+    if ((interest_ & kReadable) && !read_closed_) return;
     // Both directions are gone: what is still queued can never be delivered.
     force_close(read_closed_ && out_.empty() ? CloseReason::peer_closed : CloseReason::reset,
                 read_closed_ ? std::error_code() : errno_code(ECONNRESET));
   }
 }
 
-void Conn::handle_read() {
+void Conn::handle_read(bool hangup) {
   std::span<char> scratch = loop_->read_scratch();
   const size_t limit = ctx_->options.max_outbound;
   do {
@@ -129,8 +134,10 @@ void Conn::handle_read() {
       fresh_ = std::string_view(scratch.data(), got - tail_part);
       touch();
       dispatch_traffic();
-      // Level-triggered: one read per event keeps loops fair. Edge-triggered: drain.
-      if (!loop_->edge_triggered() || got < budget) return;
+      // Level-triggered: one read per event keeps loops fair. Edge-triggered: drain, and
+      // after a hangup read on to end of file: the FIN came with this edge, and a short
+      // read does not report it.
+      if (!loop_->edge_triggered() || (got < budget && !hangup)) return;
     } else if (n == 0) {
       read_closed_ = true;
       begin_close(CloseReason::peer_closed, {});
@@ -142,7 +149,7 @@ void Conn::handle_read() {
       force_close(e == ECONNRESET ? CloseReason::reset : CloseReason::error, errno_code(e));
       return;
     }
-  } while (!closing_ && !finalizing_);
+  } while (!closing_ && !finalizing_ && !user_paused_);
 }
 
 void Conn::dispatch_traffic() {
@@ -204,6 +211,18 @@ size_t Conn::discard(size_t n) {
   return n;
 }
 
+void Conn::pause_reading() {
+  if (user_paused_) return;
+  user_paused_ = true;
+  update_interest();
+}
+
+void Conn::resume_reading() {
+  if (!user_paused_) return;
+  user_paused_ = false;
+  update_interest();
+}
+
 // --- writing ---------------------------------------------------------------------------
 
 std::error_code Conn::write(std::string_view bytes) {
@@ -251,7 +270,13 @@ void Conn::mark_dirty() {
 
 void Conn::on_flush() {
   dirty_ = false;
-  if (finalizing_ || waiting_writable_) return;  // The latter resumes on writability.
+  if (finalizing_) return;
+  if (waiting_writable_) {
+    // The rest goes out on writability, but the output may have grown past the high water
+    // mark meanwhile: a peer that never reads must still be reported.
+    check_water_marks();
+    return;
+  }
   flush();
 }
 
@@ -292,13 +317,7 @@ void Conn::after_drain() {
     waiting_writable_ = pending;
     update_interest();
   }
-  if (!high_water_ && out_.size() > o.high_water_mark) {
-    high_water_ = true;
-    call_user("on_high_water", [this] { ctx_->handler.on_high_water(*this); });
-  } else if (high_water_ && out_.size() <= o.low_water_mark) {
-    high_water_ = false;
-    call_user("on_low_water", [this] { ctx_->handler.on_low_water(*this); });
-  }
+  check_water_marks();
   if (!out_.empty() || finalizing_) return;
   if (shut_write_requested_ && !write_shut_) {
     ::shutdown(fd_, SHUT_WR);
@@ -307,10 +326,21 @@ void Conn::after_drain() {
   if (closing_) schedule_finalize();
 }
 
+void Conn::check_water_marks() {
+  const ServerOptions& o = ctx_->options;
+  if (!high_water_ && out_.size() > o.high_water_mark) {
+    high_water_ = true;
+    call_user("on_high_water", [this] { ctx_->handler.on_high_water(*this); });
+  } else if (high_water_ && out_.size() <= o.low_water_mark) {
+    high_water_ = false;
+    call_user("on_low_water", [this] { ctx_->handler.on_low_water(*this); });
+  }
+}
+
 void Conn::update_interest() {
   if (finalizing_) return;
   uint32_t want = 0;
-  if (!closing_ && !read_paused_ && !read_closed_) want |= kReadable;
+  if (!closing_ && !read_paused_ && !user_paused_ && !read_closed_) want |= kReadable;
   if (waiting_writable_) want |= kWritable;
   if (want != interest_) {
     interest_ = want;
@@ -321,6 +351,8 @@ void Conn::update_interest() {
 // --- closing ---------------------------------------------------------------------------
 
 void Conn::close() { begin_close(CloseReason::local, {}); }
+
+void Conn::close(std::error_code error) { begin_close(error ? CloseReason::error : CloseReason::local, error); }
 
 void Conn::shutdown_write() {
   if (closing_ || shut_write_requested_) return;
@@ -374,6 +406,7 @@ void Conn::on_finalize() {
   ctx_->idle_remove(*this);
   table_->release(slot_);
   call_user("on_close", [this] { ctx_->handler.on_close(*this, reason_, error_); });
+  attachment_.reset();
   if (tracker_ != nullptr) {
     tracker_->complete_up_to(sent_total_);
     tracker_->fail_all(make_error_code(reason_ == CloseReason::shutdown ? Errc::shutdown : Errc::closed));

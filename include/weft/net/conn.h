@@ -6,7 +6,9 @@
 // Inbound bytes: inside on_traffic, peek/read/discard look at the bytes received and not
 // yet consumed. Views they return stay valid until the next inbound call or the end of the
 // callback, whichever comes first. Bytes not consumed by the end of on_traffic are kept
-// (in pooled blocks) and offered again with the next arrival.
+// (in pooled blocks) and offered again with the next arrival. On the loop thread outside
+// on_traffic (a timer, a posted task) the same calls see the kept bytes; what they consume
+// is dropped when the next bytes arrive, and their views stay valid until then.
 //
 // Outbound bytes: write() appends to the connection's output chain without a syscall; the
 // loop sends everything written in one iteration with one writev after dispatch. A
@@ -17,6 +19,7 @@
 // call inside any handler.
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <system_error>
@@ -52,23 +55,33 @@ class Conn final : private detail::IoObject {
   size_t discard(size_t n = npos);
   // All unconsumed bytes, possibly in several segments, without copying (for codecs).
   InputView inbound();
+  // Stops reading from the socket until resume_reading(); what is buffered stays readable.
+  // For a consumer that is not ready for more (a coroutine that is not reading): the peer
+  // then waits, by TCP flow control, instead of filling memory. Idempotent.
+  void pause_reading();
+  void resume_reading();
 
   // --- outbound ---
   // Queues bytes for sending. Returns Errc::closed (and queues nothing) once the
   // connection is closing or its writing side was shut down.
   std::error_code write(std::string_view bytes);
   std::error_code writev(std::span<const std::string_view> parts);
-  // Appends to the output chain directly (for encoders); call commit_output() after.
+  // Appends to the output chain directly (for encoders): check writable() first, append,
+  // then call commit_output().
   Buffer& output() { return out_; }
   std::error_code commit_output();
   size_t outbound_size() const { return out_.size(); }
 
-  // Flushes the output, then closes. Idempotent.
+  // Flushes the output, then closes. Idempotent. With an error, on_close reports
+  // CloseReason::error and that code (a protocol layer rejecting the peer's input).
   void close();
+  void close(std::error_code error);
   // Flushes the output, then shuts down the writing side (the peer reads end of file);
   // reading goes on. Later writes return Errc::closed.
   void shutdown_write();
   bool closing() const { return closing_; }
+  // True while write() would accept bytes.
+  bool writable() const { return !closing_ && !shut_write_requested_; }
 
   // --- identity ---
   ConnHandle handle() const { return ConnHandle(table_, slot_, generation_); }
@@ -83,6 +96,16 @@ class Conn final : private detail::IoObject {
   void* context() const { return context_; }
   template <class T>
   T* context_as() const { return static_cast<T*>(context_); }
+
+  // A slot for the protocol layers built on Conn (codecs, coroutine streams), separate
+  // from the application's context. The connection owns the attachment and destroys it
+  // right after on_close.
+  class Attachment {
+   public:
+    virtual ~Attachment() = default;
+  };
+  void attach(std::unique_ptr<Attachment> attachment) { attachment_ = std::move(attachment); }
+  Attachment* attachment() const { return attachment_.get(); }
 
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;
@@ -100,11 +123,12 @@ class Conn final : private detail::IoObject {
   void on_finalize() override;
 
   void open();
-  void handle_read();
+  void handle_read(bool hangup);
   void dispatch_traffic();
   void settle_inbound();
   void flush();
   void after_drain();
+  void check_water_marks();
   void update_interest();
   void force_close(CloseReason reason, std::error_code error);
   void begin_close(CloseReason reason, std::error_code error);
@@ -130,6 +154,7 @@ class Conn final : private detail::IoObject {
   bool dirty_ = false;              // in the loop's flush list.
   bool waiting_writable_ = false;   // output left over; EPOLLOUT armed.
   bool read_paused_ = false;        // over max_outbound: not reading until drained.
+  bool user_paused_ = false;        // pause_reading(): not reading until resume_reading().
   bool shut_write_requested_ = false;
   bool write_shut_ = false;
   bool read_closed_ = false;
@@ -152,6 +177,7 @@ class Conn final : private detail::IoObject {
   TimePoint last_active_{};
 
   void* context_ = nullptr;
+  std::unique_ptr<Attachment> attachment_;
   Address remote_;
   mutable Address local_;
 };

@@ -22,7 +22,7 @@ struct ServerOptions {
   size_t loops = 0;
   bool reuse_port = false;
   LoadBalancing load_balancing = LoadBalancing::round_robin;
-  std::shared_ptr<LoadBalancer> load_balancer;
+  std::shared_ptr<LoadBalancer> load_balancer{};
 
   // Sockets.
   int backlog = 1024;
@@ -51,9 +51,9 @@ struct ServerOptions {
   // Signals that stop the server (for example {SIGINT, SIGTERM}). They are blocked in the
   // thread that calls start() and in every loop thread, and read through a signalfd; call
   // start() before creating other threads so none of them receives the signal instead.
-  std::vector<int> stop_signals;
+  std::vector<int> stop_signals{};
 
-  LoopOptions loop;
+  LoopOptions loop{};
 };
 
 }  // namespace weft
