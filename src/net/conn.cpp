@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <exception>
 
 #include "core/socket.h"
@@ -42,34 +43,41 @@ void Conn::call_user(const char* callback, F&& f) {
 
 Conn::Conn(detail::LoopContext& ctx, int fd, uint32_t slot, uint32_t generation, const Address& remote)
     : ctx_(&ctx),
-      loop_(&ctx.loop),
-      table_(&ctx.table),
       fd_(fd),
       slot_(slot),
       generation_(generation),
       in_(ctx.loop.pool()),
-      out_(ctx.loop.pool()),
-      remote_(remote) {}
+      out_(ctx.loop.pool()) {
+  if (remote.family() == AF_INET || remote.family() == AF_INET6) {
+    std::memcpy(&remote_, remote.sockaddr_ptr(), remote.length());
+  } else {
+    remote_.sa.sa_family = static_cast<sa_family_t>(remote.family());
+  }
+}
 
 Conn::~Conn() { delete tracker_; }
 
-const Address& Conn::local_address() const {
-  if (!local_known_) {
-    local_ = detail::local_address(fd_);
-    local_known_ = true;
-  }
-  return local_;
+Address Conn::local_address() const { return detail::local_address(fd_); }
+
+Address Conn::remote_address() const {
+  if (remote_.sa.sa_family == AF_INET) return Address::from_sockaddr(&remote_.sa, sizeof remote_.v4);
+  if (remote_.sa.sa_family == AF_INET6) return Address::from_sockaddr(&remote_.sa, sizeof remote_.v6);
+  return detail::peer_address(fd_);
 }
+
+EventLoop& Conn::loop() const { return ctx_->loop; }
+
+ConnHandle Conn::handle() const { return ConnHandle(&ctx_->table, slot_, generation_); }
 
 void Conn::handler_threw(const char* callback, const char* what) {
   WEFT_LOG(LogLevel::error, "%s threw on connection from %s: %s; closing it", callback,
-           remote_.to_string().c_str(), what);
+           remote_address().to_string().c_str(), what);
   force_close(CloseReason::error, make_error_code(Errc::handler_error));
 }
 
 void Conn::open() {
   interest_ = kReadable;
-  loop_->add_io(fd_, interest_, this);
+  ctx_->loop.add_io(fd_, interest_, this);
   touch();
   call_user("on_open", [this] { ctx_->handler.on_open(*this); });
 }
@@ -103,7 +111,7 @@ void Conn::on_io(uint32_t events) {
 }
 
 void Conn::handle_read(bool hangup) {
-  std::span<char> scratch = loop_->read_scratch();
+  std::span<char> scratch = ctx_->loop.read_scratch();
   const size_t limit = ctx_->options.max_outbound;
   do {
     size_t budget = scratch.size();
@@ -137,7 +145,7 @@ void Conn::handle_read(bool hangup) {
       // Level-triggered: one read per event keeps loops fair. Edge-triggered: drain, and
       // after a hangup read on to end of file: the FIN came with this edge, and a short
       // read does not report it.
-      if (!loop_->edge_triggered() || (got < budget && !hangup)) return;
+      if (!ctx_->loop.edge_triggered() || (got < budget && !hangup)) return;
     } else if (n == 0) {
       read_closed_ = true;
       begin_close(CloseReason::peer_closed, {});
@@ -159,7 +167,7 @@ void Conn::dispatch_traffic() {
   settle_inbound();
   if (in_.size() > ctx_->options.max_inbound && !finalizing_) {
     WEFT_LOG(LogLevel::warn, "connection from %s left %zu bytes unconsumed (max_inbound %zu); closing it",
-             remote_.to_string().c_str(), in_.size(), ctx_->options.max_inbound);
+             remote_address().to_string().c_str(), in_.size(), ctx_->options.max_inbound);
     force_close(CloseReason::error, make_error_code(Errc::inbound_overflow));
   }
 }
@@ -229,7 +237,6 @@ std::error_code Conn::write(std::string_view bytes) {
   if (closing_ || shut_write_requested_) return make_error_code(Errc::closed);
   if (bytes.empty()) return {};
   out_.append(bytes);
-  queued_total_ += bytes.size();
   mark_dirty();
   return {};
 }
@@ -238,7 +245,6 @@ std::error_code Conn::writev(std::span<const std::string_view> parts) {
   if (closing_ || shut_write_requested_) return make_error_code(Errc::closed);
   for (std::string_view p : parts) {
     out_.append(p);
-    queued_total_ += p.size();
   }
   mark_dirty();
   return {};
@@ -246,7 +252,6 @@ std::error_code Conn::writev(std::span<const std::string_view> parts) {
 
 std::error_code Conn::commit_output() {
   if (closing_ || shut_write_requested_) return make_error_code(Errc::closed);
-  queued_total_ = sent_total_ + out_.size();
   mark_dirty();
   return {};
 }
@@ -259,13 +264,13 @@ void Conn::queue_send(std::string_view bytes, ConnHandle::Done& done) {
     return;
   }
   if (tracker_ == nullptr) tracker_ = new detail::SendTracker();
-  tracker_->add(queued_total_, std::move(done));
+  tracker_->add(out_.size(), std::move(done));
 }
 
 void Conn::mark_dirty() {
   if (dirty_ || out_.empty()) return;
   dirty_ = true;
-  loop_->mark_dirty(this);
+  ctx_->loop.mark_dirty(this);
 }
 
 void Conn::on_flush() {
@@ -293,7 +298,7 @@ void Conn::flush() {
     ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n >= 0) {
       out_.consume(static_cast<size_t>(n));
-      sent_total_ += static_cast<uint64_t>(n);
+      if (tracker_ != nullptr) tracker_->sent(static_cast<size_t>(n));
       if (static_cast<size_t>(n) < requested) break;  // The socket buffer is full.
       continue;
     }
@@ -304,7 +309,7 @@ void Conn::flush() {
     return;
   }
   touch();
-  if (tracker_ != nullptr) tracker_->complete_up_to(sent_total_);
+  if (tracker_ != nullptr) tracker_->complete();
   after_drain();
 }
 
@@ -344,7 +349,7 @@ void Conn::update_interest() {
   if (waiting_writable_) want |= kWritable;
   if (want != interest_) {
     interest_ = want;
-    loop_->modify_io(fd_, want, this);
+    ctx_->loop.modify_io(fd_, want, this);
   }
 }
 
@@ -398,17 +403,17 @@ void Conn::force_close(CloseReason reason, std::error_code error) {
 void Conn::schedule_finalize() {
   if (finalizing_) return;
   finalizing_ = true;
-  loop_->defer_finalize(this);
+  ctx_->loop.defer_finalize(this);
 }
 
 void Conn::on_finalize() {
-  loop_->remove_io(fd_);
+  ctx_->loop.remove_io(fd_);
   ctx_->idle_remove(*this);
-  table_->release(slot_);
+  ctx_->table.release(slot_);
   call_user("on_close", [this] { ctx_->handler.on_close(*this, reason_, error_); });
   attachment_.reset();
   if (tracker_ != nullptr) {
-    tracker_->complete_up_to(sent_total_);
+    tracker_->complete();
     tracker_->fail_all(make_error_code(reason_ == CloseReason::shutdown ? Errc::shutdown : Errc::closed));
   }
   ::close(fd_);
@@ -418,7 +423,7 @@ void Conn::on_finalize() {
 }
 
 void Conn::touch() {
-  if (ctx_->options.idle_timeout > Duration::zero()) ctx_->idle_touch(*this, loop_->now());
+  if (ctx_->options.idle_timeout > Duration::zero()) ctx_->idle_touch(*this, ctx_->loop.now());
 }
 
 

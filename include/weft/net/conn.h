@@ -84,10 +84,10 @@ class Conn final : private detail::IoObject {
   bool writable() const { return !closing_ && !shut_write_requested_; }
 
   // --- identity ---
-  ConnHandle handle() const { return ConnHandle(table_, slot_, generation_); }
-  const Address& remote_address() const { return remote_; }
-  const Address& local_address() const;
-  EventLoop& loop() const { return *loop_; }
+  ConnHandle handle() const;
+  Address remote_address() const;
+  Address local_address() const;
+  EventLoop& loop() const;
   int fd() const { return fd_; }
 
   // A slot for the application's per-connection state. weft never reads or frees it: set
@@ -141,35 +141,30 @@ class Conn final : private detail::IoObject {
   void call_user(const char* callback, F&& f);
   void queue_send(std::string_view bytes, ConnHandle::Done& done);
 
+  // Kept small: an idle connection costs this object, its slab entry and nothing else.
   detail::LoopContext* ctx_;
-  EventLoop* loop_;
-  detail::ConnTable* table_;
   int fd_;
   uint32_t slot_;
   uint32_t generation_;
-  uint32_t interest_ = 0;
-
-  bool closing_ = false;            // close requested: no more reads or writes accepted.
-  bool finalizing_ = false;         // on_finalize is scheduled.
-  bool dirty_ = false;              // in the loop's flush list.
-  bool waiting_writable_ = false;   // output left over; EPOLLOUT armed.
-  bool read_paused_ = false;        // over max_outbound: not reading until drained.
-  bool user_paused_ = false;        // pause_reading(): not reading until resume_reading().
-  bool shut_write_requested_ = false;
-  bool write_shut_ = false;
-  bool read_closed_ = false;
-  bool high_water_ = false;
-  bool in_traffic_ = false;
-  mutable bool local_known_ = false;
+  uint8_t interest_ = 0;
   CloseReason reason_ = CloseReason::local;
+  bool closing_ : 1 = false;             // close requested: no more reads or writes accepted.
+  bool finalizing_ : 1 = false;          // on_finalize is scheduled.
+  bool dirty_ : 1 = false;               // in the loop's flush list.
+  bool waiting_writable_ : 1 = false;    // output left over; EPOLLOUT armed.
+  bool read_paused_ : 1 = false;         // over max_outbound: not reading until drained.
+  bool user_paused_ : 1 = false;         // pause_reading(): not reading until resume_reading().
+  bool shut_write_requested_ : 1 = false;
+  bool write_shut_ : 1 = false;
+  bool read_closed_ : 1 = false;
+  bool high_water_ : 1 = false;
+  bool in_traffic_ : 1 = false;
   std::error_code error_;
 
   Buffer in_;
   Buffer out_;
   std::string_view fresh_;  // Bytes of this read still in the loop's read area.
   size_t consumed_ = 0;     // Consumed during this callback, applied by settle_inbound().
-  uint64_t queued_total_ = 0;
-  uint64_t sent_total_ = 0;
   detail::SendTracker* tracker_ = nullptr;  // Done callbacks of ConnHandle::send, if any.
 
   Conn* idle_prev_ = nullptr;
@@ -178,8 +173,12 @@ class Conn final : private detail::IoObject {
 
   void* context_ = nullptr;
   std::unique_ptr<Attachment> attachment_;
-  Address remote_;
-  mutable Address local_;
+  // The peer's IP address; Unix-domain peers are looked up when asked for.
+  union {
+    sockaddr sa;
+    sockaddr_in v4;
+    sockaddr_in6 v6;
+  } remote_{};
 };
 
 }  // namespace weft
