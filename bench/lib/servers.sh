@@ -1,0 +1,115 @@
+# Server registry and process control for bench/run.sh (sourced, not run).
+#
+# To add a server: add its name to ALL_SERVERS and a case to server_argv. A
+# server whose binary is missing, or that exits or never accepts connections
+# when started (e.g. `weft-echo --api coro` before the coroutine API exists),
+# is skipped for the rest of the run.
+
+ALL_SERVERS=(weft weft-coro epoll go libuv asio libevent)
+
+# Sets SERVER_ARGV: NAME listening on 127.0.0.1:PORT with THREADS threads/loops.
+server_argv() {
+  local name=$1 port=$2 threads=$3
+  case $name in
+    weft) SERVER_ARGV=("$BIN_DIR/weft-echo" --addr "tcp://127.0.0.1:$port" --loops "$threads") ;;
+    weft-coro)
+      SERVER_ARGV=("$BIN_DIR/weft-echo" --api coro --addr "tcp://127.0.0.1:$port" --loops "$threads") ;;
+    go) SERVER_ARGV=(env "GOMAXPROCS=$threads" "$PEER_DIR/go_echo" "$port" "$threads") ;;
+    epoll | libuv | asio | libevent) SERVER_ARGV=("$PEER_DIR/${name}_echo" "$port" "$threads") ;;
+    *) return 1 ;;
+  esac
+}
+
+# Prints why NAME cannot run, or nothing when its binary is there.
+server_missing() {
+  local name=$1
+  server_argv "$name" 0 1 || { echo "unknown server (known: ${ALL_SERVERS[*]})"; return; }
+  local exe=${SERVER_ARGV[0]}
+  [[ $exe == env ]] && exe=${SERVER_ARGV[2]}
+  [[ -x $exe ]] || echo "${exe#"$ROOT/"} not built"
+}
+
+# True when something accepts TCP connections on 127.0.0.1:PORT.
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+NEXT_PORT=$((20000 + ($$ % 40) * 250))
+
+# Starts NAME (prefixed by SERVER_PIN, e.g. taskset) and waits until its port
+# accepts. Sets SERVER_PID and SERVER_PORT; on failure returns 1 with the
+# reason in SERVER_FAILURE.
+start_server() {
+  local name=$1 threads=$2 log=$3 lines
+  SERVER_PID= SERVER_FAILURE=
+  while port_open "$NEXT_PORT"; do NEXT_PORT=$((NEXT_PORT + 1)); done
+  SERVER_PORT=$NEXT_PORT
+  NEXT_PORT=$((NEXT_PORT >= 31000 ? 20000 : NEXT_PORT + 1))
+  server_argv "$name" "$SERVER_PORT" "$threads"
+  lines=0
+  [[ -f $log ]] && lines=$(wc -l <"$log")
+  # taskset and env exec the server, so $! is the server's own pid.
+  "${SERVER_PIN[@]}" "${SERVER_ARGV[@]}" >>"$log" 2>&1 &
+  SERVER_PID=$!
+  local deadline=$((SECONDS + 10))
+  while ((SECONDS < deadline)); do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      SERVER_FAILURE="exited at startup: $(sed -n "$((lines + 1))p" "$log")"
+      break
+    fi
+    port_open "$SERVER_PORT" && return 0
+    sleep 0.02
+  done
+  : "${SERVER_FAILURE:=did not accept on 127.0.0.1:$SERVER_PORT within 10 s}"
+  stop_server
+  return 1
+}
+
+# Stops the current server: SIGTERM, then SIGKILL after 3 s. Idempotent.
+stop_server() {
+  [[ -n ${SERVER_PID:-} ]] || return 0
+  local pid=$SERVER_PID i
+  SERVER_PID=
+  kill -TERM "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+  for ((i = 0; i < 150; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.02
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# Builds the peers (CMake project bench/peers, Go module bench/peers/go) into
+# PEER_DIR; incremental, so cheap when nothing changed.
+build_peers() {
+  local gen=()
+  command -v ninja >/dev/null && gen=(-G Ninja)
+  if [[ ! -f $PEER_DIR/CMakeCache.txt ]]; then
+    cmake -S "$ROOT/bench/peers" -B "$PEER_DIR" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  cmake --build "$PEER_DIR" >"$PEER_DIR/build.log" 2>&1 ||
+    { cat "$PEER_DIR/build.log" >&2; return 1; }
+  if command -v go >/dev/null; then
+    (cd "$ROOT/bench/peers/go" &&
+      GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local GOTELEMETRY=off \
+        GOCACHE="$PEER_DIR/go-cache" GOPATH="$PEER_DIR/go-path" \
+        go build -o "$PEER_DIR/go_echo" .)
+  else
+    echo "go not found (apt: golang-go): the go peer is skipped" >&2
+  fi
+}
+
+# Makes sure weft-load exists: $WEFT_LOAD if set, else the main build's copy in
+# BIN_DIR, else tools/load built on its own (it has no dependency on weft).
+ensure_load() {
+  LOAD=${WEFT_LOAD:-$BIN_DIR/weft-load}
+  [[ -x $LOAD ]] && return 0
+  local dir=$BUILD_DIR/bench-load gen=()
+  command -v ninja >/dev/null && gen=(-G Ninja)
+  echo "weft-load not in ${BIN_DIR#"$ROOT/"}: building tools/load on its own" >&2
+  if [[ ! -f $dir/CMakeCache.txt ]]; then
+    cmake -S "$ROOT/tools/load" -B "$dir" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  cmake --build "$dir" >/dev/null
+  LOAD=$dir/weft-load
+}

@@ -1,0 +1,3 @@
+module weft.bench/goecho
+
+go 1.19

@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""Aggregates bench/run.sh records into tables (stdlib only).
+
+  report.py rate RUNS [--baseline B]          fixed rate for the latency scenario
+  report.py render RUNS META OUT_DIR          writes OUT_DIR/latest.json and latest.md
+  report.py check LATEST_JSON [--baseline B]  exit 1 if the baseline had errors
+
+RUNS holds one JSON record per line, as written by bench/lib/measure.sh.
+Figures are medians over repetitions with min-max; rep 0 (rate calibration)
+is not reported.
+"""
+import json
+import statistics
+import sys
+
+THROUGHPUT = ["64b-p1", "64b-p16", "4k-p4", "c1000"]
+MEM_FLOOR_KIB = 0.05  # below this a per-connection RSS delta is noise
+
+
+def read_runs(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def spread(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return {"median": statistics.median(values), "min": min(values), "max": max(values),
+            "n": len(values)}
+
+
+def is_peer(server, baseline):
+    return server != baseline and not server.startswith("weft")
+
+
+def cmd_rate(argv):
+    runs = read_runs(argv[0])
+    baseline = argv[argv.index("--baseline") + 1] if "--baseline" in argv else "weft"
+    by_server = {}
+    for r in runs:
+        if r["kind"] == "load" and r["scenario"] == "64b-p1" and r.get("result"):
+            by_server.setdefault(r["server"], []).append(r["result"]["msgs_per_s"])
+    medians = {s: statistics.median(v) for s, v in by_server.items()}
+    peers = {s: m for s, m in medians.items() if is_peer(s, baseline)} or medians
+    if not peers:
+        print(10000)
+        return
+    print(max(1000, int(min(peers.values()) / 2 / 1000) * 1000))
+
+
+def load_summary(results, syscall):
+    ok = [r for r in results if r is not None]
+    lat = lambda key: spread([r["latency_us"][key] for r in ok if r["msgs"] > 0])
+    out = {
+        "reps": len(results),
+        "msgs_per_s": spread([r["msgs_per_s"] for r in ok]),
+        "mb_per_s": spread([r["mb_per_s"] for r in ok]),
+        "server_cpu_us_per_msg": spread([r.get("server_cpu_us_per_msg") for r in ok
+                                         if r["msgs"] > 0]),
+        "client_cpu_us_per_msg": spread([r["client_cpu_us_per_msg"] for r in ok
+                                         if r["msgs"] > 0]),
+        "p50_us": lat("p50"), "p90_us": lat("p90"), "p99_us": lat("p99"),
+        "p999_us": lat("p999"), "max_us": lat("max"),
+        "errors": sum(r["errors"] for r in ok) + (len(results) - len(ok)),
+        "timeouts": sum(r["errors_by_kind"].get("timeout", 0) for r in ok),
+        "failed_runs": len(results) - len(ok),
+    }
+    if syscall:
+        res = syscall.get("result") or {}
+        msgs = res.get("msgs_total") or 0
+        calls = syscall.get("syscalls")
+        out["syscalls_per_msg"] = calls / msgs if calls is not None and msgs else None
+        out["syscall_method"] = syscall.get("method")
+    return out
+
+
+def idle_summary(results):
+    ok = [r for r in results if r is not None]
+    return {
+        "reps": len(results),
+        "rss_kib_per_conn": spread([r.get("server_rss_kib_per_conn") for r in ok]),
+        "established": spread([r["established"] for r in ok]),
+        "requested": ok[0]["requested"] if ok else None,
+        "errors": sum(r["errors"] for r in ok) + (len(results) - len(ok)),
+        "timeouts": sum(r["errors_by_kind"].get("timeout", 0) for r in ok),
+        "failed_runs": len(results) - len(ok),
+    }
+
+
+def errors_cell(v):
+    text = str(v["errors"])
+    if v.get("timeouts"):
+        text += f" ({v['timeouts']} timeout)"
+    return text
+
+
+def med(summary, key):
+    s = summary.get(key) if summary else None
+    return s["median"] if s else None
+
+
+def ratio(num, den, floor=0.0):
+    if num is None or den is None:
+        return None
+    num, den = max(num, floor), max(den, floor)
+    return num / den if den > 0 else None
+
+
+def build_ratios(scenarios, baseline, servers):
+    """Ratios baseline vs each peer, oriented so that > 1 means the baseline wins."""
+    peers = [s for s in servers if s != baseline]
+    metrics = []
+
+    def add(key, label, scenario, fn):
+        sc = scenarios.get(scenario, {}).get("servers", {})
+        if baseline not in sc:
+            return
+        values = {p: fn(sc[baseline], sc[p]) for p in peers if p in sc}
+        if any(v is not None for v in values.values()):
+            metrics.append({"key": key, "label": label, "scenario": scenario, "values": values})
+
+    for sc in THROUGHPUT:
+        add(f"{sc}:throughput", f"msgs/s {sc}", sc,
+            lambda b, p: ratio(med(b, "msgs_per_s"), med(p, "msgs_per_s")))
+    for sc in THROUGHPUT + ["rate"]:
+        add(f"{sc}:cpu", f"CPU/msg {sc}", sc,
+            lambda b, p: ratio(med(p, "server_cpu_us_per_msg"), med(b, "server_cpu_us_per_msg")))
+    add("rate:p99", "p99 latency @rate", "rate",
+        lambda b, p: ratio(med(p, "p99_us"), med(b, "p99_us")))
+    for sc in THROUGHPUT:
+        add(f"{sc}:syscalls", f"syscalls/msg {sc}", sc,
+            lambda b, p: ratio(p.get("syscalls_per_msg"), b.get("syscalls_per_msg")))
+    add("idle:memory", "RSS/idle conn", "idle",
+        lambda b, p: ratio(med(p, "rss_kib_per_conn"), med(b, "rss_kib_per_conn"), MEM_FLOOR_KIB))
+    return {"baseline": baseline, "peers": peers, "metrics": metrics}
+
+
+def fmt(v, digits=None):
+    if v is None:
+        return "–"
+    if digits is not None:
+        return f"{v:.{digits}f}"
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:.2f}M"
+    if abs(v) >= 1e4:
+        return f"{v / 1e3:.1f}k"
+    if abs(v) >= 100:
+        return f"{v:.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def cell(s, digits=None):
+    if not s:
+        return "–"
+    if s["n"] == 1 or s["min"] == s["max"]:
+        return fmt(s["median"], digits)
+    return f"{fmt(s['median'], digits)} ({fmt(s['min'], digits)}–{fmt(s['max'], digits)})"
+
+
+def render_md(doc):
+    meta, lines = doc["meta"], []
+    base = doc["ratios"]["baseline"]
+    lines.append(f"# weft echo benchmark ({meta['date']})\n")
+    lines.append(f"{meta['host']}, {meta['cpus']} CPUs ({meta['cpu_model']}); "
+                 f"pinning: {meta['pinning']}; {meta['reps']} rep(s) interleaved, "
+                 f"{meta['duration_s']} s windows after {meta['warmup_s']} s warmup; "
+                 f"server threads: {meta['threads']}. Versions: "
+                 + ", ".join(f"{k} {v}" for k, v in meta["versions"].items() if v) + ".\n")
+    lines.append("Cells: median over repetitions (min–max). CPU = server utime+stime over the "
+                 "window per echoed message. Syscalls: one separate run per server "
+                 f"({meta['syscall_method']}).\n")
+    busy = max(meta.get("busy_before_pct", 0), meta.get("busy_after_pct", 0))
+    if busy > 10:
+        lines.append(f"**Warning:** the machine was {busy}% busy with other work around the run "
+                     "(before/after: "
+                     f"{meta['busy_before_pct']}%/{meta['busy_after_pct']}%); figures are noisy.\n")
+    for s, why in doc["skipped"].items():
+        lines.append(f"- skipped **{s}**: {why}")
+    if doc["skipped"]:
+        lines.append("")
+
+    lines.append(f"## {base} vs peers (ratio > 1 means {base} wins)\n")
+    metrics = doc["ratios"]["metrics"]
+    peers = doc["ratios"]["peers"]
+    if metrics:
+        lines.append("| metric | " + " | ".join(peers) + " |")
+        lines.append("|---|" + "---:|" * len(peers))
+        for m in metrics:
+            lines.append(f"| {m['label']} | " +
+                         " | ".join(fmt(m["values"].get(p), 2) for p in peers) + " |")
+        lines.append("\nmsgs/s: " + base + "/peer; CPU/msg, p99, syscalls/msg, RSS: peer/" + base +
+                     f" (RSS deltas below {MEM_FLOOR_KIB} KiB count as {MEM_FLOOR_KIB}).\n")
+    else:
+        lines.append(f"_{base} was not measured: no ratios._\n")
+
+    for key, sc in doc["scenarios"].items():
+        title = meta["titles"].get(key, key)
+        servers = sc["servers"]
+        if key == "idle":
+            req = next((v["requested"] for v in servers.values() if v["requested"]), "?")
+            lines.append(f"## {title}: {req} connections held {meta['idle_hold_s']} s\n")
+            lines.append("| server | established | server RSS KiB/conn | errors |")
+            lines.append("|---|---:|---:|---:|")
+            for s, v in servers.items():
+                lines.append(f"| {s} | {cell(v['established'])} | "
+                             f"{cell(v['rss_kib_per_conn'], 2)} | {errors_cell(v)} |")
+            lines.append("")
+            continue
+        extra = f" at {fmt(meta['rate'])} msgs/s" if key == "rate" else ""
+        lines.append(f"## {title}{extra}\n")
+        lines.append("| server | msgs/s | MB/s | p50 µs | p99 µs | p99.9 µs | server CPU µs/msg "
+                     "| syscalls/msg | errors |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for s, v in servers.items():
+            lines.append(f"| {s} | {cell(v['msgs_per_s'])} | {cell(v['mb_per_s'])} | "
+                         f"{cell(v['p50_us'])} | {cell(v['p99_us'])} | {cell(v['p999_us'])} | "
+                         f"{cell(v['server_cpu_us_per_msg'], 2)} | "
+                         f"{fmt(v.get('syscalls_per_msg'), 2)} | {errors_cell(v)} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def cmd_render(argv):
+    runs_path, meta_path, out_dir = argv[:3]
+    runs = read_runs(runs_path)
+    with open(meta_path) as f:
+        meta = json.load(f)
+    skipped, order = {}, []
+    for r in runs:
+        if r["kind"] == "skip":
+            skipped[r["server"]] = r["reason"]
+        elif r["server"] not in order:
+            order.append(r["server"])
+    scenarios = {}
+    for sc in meta["scenarios"]:
+        servers = {}
+        for s in order:
+            results = [r.get("result") for r in runs
+                       if r["kind"] in ("load", "idle") and r["server"] == s
+                       and r["scenario"] == sc and r["rep"] >= 1]
+            if not results:
+                continue
+            if sc == "idle":
+                servers[s] = idle_summary(results)
+            else:
+                sys_run = next((r for r in runs if r["kind"] == "syscalls" and r["server"] == s
+                                and r["scenario"] == sc), None)
+                servers[s] = load_summary(results, sys_run)
+        scenarios[sc] = {"title": meta["titles"].get(sc, sc), "servers": servers}
+    measured = [s for s in order if s not in skipped]
+    doc = {"meta": meta, "servers": measured, "skipped": skipped, "scenarios": scenarios,
+           "ratios": build_ratios(scenarios, meta["baseline"], measured)}
+    with open(f"{out_dir}/latest.json", "w") as f:
+        json.dump(doc, f, indent=1)
+    md = render_md(doc)
+    with open(f"{out_dir}/latest.md", "w") as f:
+        f.write(md + "\n")
+    print(md)
+
+
+def cmd_check(argv):
+    """Exit 1 if the baseline had integrity errors (wrong, lost, duplicated bytes,
+    dropped connections, failed runs). Echoes over --response-timeout only warn:
+    on a loaded machine loopback retransmission back-off alone can cause them."""
+    with open(argv[0]) as f:
+        doc = json.load(f)
+    baseline = argv[argv.index("--baseline") + 1] if "--baseline" in argv else "weft"
+    integrity = set()
+    for key, sc in doc["scenarios"].items():
+        for s, v in sc["servers"].items():
+            if v["errors"]:
+                print(f"warning: {s} had errors in {key}: {errors_cell(v)}", file=sys.stderr)
+            if v["errors"] - v.get("timeouts", 0) > 0:
+                integrity.add(s)
+    return 1 if baseline in integrity else 0
+
+
+def main():
+    if len(sys.argv) < 3 or sys.argv[1] not in ("rate", "render", "check"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    return {"rate": cmd_rate, "render": cmd_render, "check": cmd_check}[sys.argv[1]](sys.argv[2:]) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
