@@ -17,11 +17,11 @@ LoopContext::LoopContext(ServerCore& server, EventLoop& l, size_t i)
 
 LoopContext::~LoopContext() = default;
 
-void LoopContext::adopt(int fd, const Address& remote) {
+bool LoopContext::adopt(int fd, const Address& remote, void* context) {
   if (shutting_down_) {
     ::close(fd);
     connections.fetch_sub(1, std::memory_order_relaxed);
-    return;
+    return false;
   }
   if (!remote.is_unix()) {
     if (options.tcp_nodelay) set_nodelay(fd, true);
@@ -32,7 +32,9 @@ void LoopContext::adopt(int fd, const Address& remote) {
   uint32_t slot = table.reserve(generation);
   Conn* conn = new Conn(*this, fd, slot, generation, remote);
   table.fill(slot, conn);
+  conn->set_context(context);
   conn->open();
+  return true;
 }
 
 void LoopContext::start_idle_sweep() {

@@ -25,8 +25,10 @@ class LoopContext {
   LoopContext(ServerCore& core, EventLoop& loop, size_t index);
   ~LoopContext();
 
-  // Creates a connection for an accepted fd. Takes ownership of fd.
-  void adopt(int fd, const Address& remote);
+  // Creates a connection for an accepted (or otherwise connected) fd, with its context
+  // slot preset, and opens it. Takes ownership of fd; returns false, having closed it,
+  // while shutting down.
+  bool adopt(int fd, const Address& remote, void* context = nullptr);
   // Starts the graceful stop of every connection on this loop.
   void begin_shutdown();
   // A connection finished closing (called from its finalize).

@@ -1,5 +1,8 @@
 #include "weft/net/server.h"
 
+#include <unistd.h>
+
+#include "core/socket.h"
 #include "net/server_core.h"
 
 namespace weft {
@@ -23,6 +26,16 @@ void Server::run() {
 
 void Server::wait() { core_->wait(); }
 void Server::stop() { core_->stop(); }
+
+bool Server::adopt(int fd, void* context) {
+  for (auto& c : core_->contexts) {
+    if (!c->loop.in_loop_thread()) continue;
+    c->connections.fetch_add(1, std::memory_order_relaxed);
+    return c->adopt(fd, detail::peer_address(fd), context);
+  }
+  ::close(fd);
+  return false;
+}
 
 const Address& Server::address(size_t i) const { return core_->addresses.at(i); }
 size_t Server::loop_count() const { return core_->io.size(); }

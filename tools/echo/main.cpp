@@ -1,7 +1,10 @@
 // weft-echo: an echo server for trying weft out and for benchmarks.
 //
 //   weft-echo [--addr URL] [--loops N] [--lb rr|least|hash] [--reuseport]
-//             [--idle-timeout SECONDS] [--edge-triggered] [--quiet]
+//             [--idle-timeout SECONDS] [--edge-triggered] [--api callback|coro] [--quiet]
+//
+// --api coro serves the same echo through the coroutine API: one coroutine per
+// connection, for comparing the two.
 //
 // Stops gracefully on SIGINT or SIGTERM, after flushing what it has accepted.
 
@@ -13,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "weft/coro/coro.h"
 #include "weft/weft.h"
 
 namespace {
@@ -27,11 +31,20 @@ class EchoHandler final : public weft::Handler {
   }
 };
 
+// The same echo as a coroutine: each read is a view of what arrived, written straight back.
+weft::Task<> echo(weft::Stream s) {
+  for (;;) {
+    auto data = co_await s.read_some();
+    if (!data || co_await s.write(*data)) co_return;
+  }
+}
+
 [[noreturn]] void usage(const char* problem) {
   if (problem != nullptr) std::fprintf(stderr, "weft-echo: %s\n", problem);
   std::fprintf(stderr,
                "usage: weft-echo [--addr tcp://127.0.0.1:7000] [--loops N] [--lb rr|least|hash]\n"
-               "                 [--reuseport] [--idle-timeout SECONDS] [--edge-triggered] [--quiet]\n");
+               "                 [--reuseport] [--idle-timeout SECONDS] [--edge-triggered]\n"
+               "                 [--api callback|coro] [--quiet]\n");
   std::exit(problem != nullptr ? 2 : 0);
 }
 
@@ -49,6 +62,7 @@ int main(int argc, char** argv) {
   weft::ServerOptions options;
   options.stop_signals = {SIGINT, SIGTERM};
   bool quiet = false;
+  bool coro = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     auto value = [&]() -> const char* {
@@ -71,6 +85,10 @@ int main(int argc, char** argv) {
       options.idle_timeout = std::chrono::seconds(parse_number("--idle-timeout", value()));
     } else if (arg == "--edge-triggered") {
       options.loop.edge_triggered = true;
+    } else if (arg == "--api") {
+      std::string_view api = value();
+      if (api == "coro") coro = true;
+      else if (api != "callback") usage("--api must be callback or coro");
     } else if (arg == "--quiet") {
       quiet = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -80,15 +98,23 @@ int main(int argc, char** argv) {
     }
   }
   try {
-    EchoHandler handler;
-    weft::Server server(handler, options);
-    server.listen(address);
-    if (!quiet) {
-      std::printf("weft-echo listening on %s with %zu loop(s)\n", server.address().to_string().c_str(),
-                  server.loop_count());
-      std::fflush(stdout);
+    auto serve = [&](auto& server) {
+      server.listen(address);
+      if (!quiet) {
+        std::printf("weft-echo (%s API) listening on %s with %zu loop(s)\n", coro ? "coroutine" : "callback",
+                    server.address().to_string().c_str(), server.loop_count());
+        std::fflush(stdout);
+      }
+      server.run();
+    };
+    if (coro) {
+      weft::CoroServer server(echo, options);
+      serve(server);
+    } else {
+      EchoHandler handler;
+      weft::Server server(handler, options);
+      serve(server);
     }
-    server.run();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "weft-echo: %s\n", e.what());
     return 1;

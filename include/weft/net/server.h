@@ -51,6 +51,13 @@ class Server {
   // Begins a graceful stop. Any thread, any number of times; returns at once.
   void stop();
 
+  // Adds a socket connected elsewhere (a client's outgoing connection) to the calling I/O
+  // loop as if it had been accepted: the handler sees on_open there, with conn.context()
+  // already set to `context`. Takes ownership of fd. Call it on one of this server's I/O
+  // loop threads; it returns false, with fd closed and no callback, on any other thread or
+  // once the server is stopping.
+  bool adopt(int fd, void* context);
+
   // The bound address of the i-th listen() call.
   const Address& address(size_t i = 0) const;
   size_t loop_count() const;

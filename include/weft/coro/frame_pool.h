@@ -1,0 +1,46 @@
+#pragma once
+// The coroutine frame pool. Every weft coroutine frame (Task, connection and spawned roots)
+// is allocated here rather than with a plain `new`: each thread keeps free lists by size
+// class, so a loop that starts and ends coroutines in steady state does not call malloc.
+//
+//   classes: 32-byte steps up to 1 KiB, 256-byte steps up to 4 KiB; larger frames go
+//   straight to the heap. A thread caches at most kMaxCachedBytes of free frames.
+//
+// A frame may be freed on another thread than the one that allocated it (a coroutine
+// created on one thread and run on a loop); it then joins that thread's free list. The
+// pool is thread-local, so no call here takes a lock.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace weft {
+
+struct FramePoolStats {
+  uint64_t allocations = 0;       // Frames handed out by this thread.
+  uint64_t heap_allocations = 0;  // Of those, how many the free lists could not serve.
+  uint64_t frees = 0;             // Frames returned on this thread.
+  int64_t bytes_in_use = 0;       // Class bytes allocated minus freed on this thread.
+  size_t bytes_cached = 0;        // Bytes sitting in this thread's free lists.
+};
+
+// The calling thread's counters.
+FramePoolStats frame_pool_stats();
+
+// The bytes a frame of `size` bytes really takes (its size class), for memory reports.
+size_t frame_class_size(size_t size);
+
+namespace detail {
+
+inline constexpr size_t kMaxCachedBytes = 8 * 1024 * 1024;
+
+void* frame_allocate(size_t size);
+void frame_free(void* frame, size_t size) noexcept;
+
+// Coroutine promises derive from this to take their frames from the pool.
+struct PooledFrame {
+  static void* operator new(size_t size) { return frame_allocate(size); }
+  static void operator delete(void* frame, size_t size) noexcept { frame_free(frame, size); }
+};
+
+}  // namespace detail
+}  // namespace weft

@@ -1,0 +1,135 @@
+#include "weft/coro/dial.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <exception>
+
+#include "core/socket.h"
+#include "coro/runtime.h"
+#include "coro/stream_state.h"
+#include "weft/core/error.h"
+#include "weft/core/event_loop.h"
+
+namespace weft::detail {
+
+DialOp::DialOp(std::string_view url, Duration timeout) : Waiter(&cancel_op), timeout_(timeout) {
+  try {
+    address_ = Address::parse(url);
+  } catch (const std::exception&) {
+    ec_ = std::make_error_code(std::errc::invalid_argument);
+  }
+}
+
+DialOp::DialOp(const Address& address, Duration timeout) : Waiter(&cancel_op), address_(address), timeout_(timeout) {
+  if (!address_.valid()) ec_ = std::make_error_code(std::errc::invalid_argument);
+}
+
+DialOp::DialOp(DialOp&& other) noexcept
+    : Waiter(other), IoObject(other), address_(other.address_), timeout_(other.timeout_), ec_(other.ec_) {}
+
+DialOp::~DialOp() {
+  // A connect in flight when the coroutine is destroyed by force.
+  if (fd_ >= 0) ::close(release_fd());
+  unwatch();
+  if (state_ != nullptr) state_->unref();  // Connected, but the result was never taken.
+}
+
+bool DialOp::begin(std::coroutine_handle<> h, CoroContext* ctx) {
+  if (ctx == nullptr || ctx->runtime == nullptr || ctx->loop == nullptr) {
+    ec_ = std::make_error_code(std::errc::operation_not_supported);
+    return false;
+  }
+  if (ctx->cancelled) {
+    ec_ = make_error_code(Errc::closed);
+    return false;
+  }
+  runtime_ = ctx->runtime;
+  loop_ = ctx->loop;
+  int fd = ::socket(address_.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    ec_ = {errno, std::system_category()};
+    return false;
+  }
+  if (::connect(fd, address_.sockaddr_ptr(), address_.length()) == 0) {
+    connected(fd);  // Unix-domain sockets usually connect at once.
+    return false;
+  }
+  if (errno != EINPROGRESS) {
+    ec_ = {errno, std::system_category()};
+    ::close(fd);
+    return false;
+  }
+  // connect(2): the socket becomes writable when the connect finishes, either way; then
+  // SO_ERROR tells which.
+  try {
+    loop_->add_io(fd, kWritable, this);
+  } catch (const std::system_error& e) {
+    ec_ = e.code();
+    ::close(fd);
+    return false;
+  }
+  fd_ = fd;
+  if (timeout_ > Duration::zero()) {
+    timer_ = loop_->run_after(timeout_, [this] {
+      timer_ = {};
+      cancel(make_error_code(Errc::timeout));
+    });
+  }
+  handle_ = h;
+  watch(ctx);
+  return true;
+}
+
+void DialOp::on_io(uint32_t) {
+  std::error_code error = socket_error(fd_);
+  int fd = release_fd();
+  if (error) {
+    ::close(fd);
+    ec_ = error;
+  } else {
+    connected(fd);
+  }
+  unwatch();
+  handle_.resume();
+}
+
+void DialOp::connected(int fd) {
+  auto* state = new StreamState(runtime_->options());
+  // The server makes the connection; its on_open finds the state and attaches it.
+  if (!runtime_->server().adopt(fd, state)) {
+    state->unref();
+    ec_ = make_error_code(Errc::shutdown);
+    return;
+  }
+  state_ = state;
+}
+
+int DialOp::release_fd() {
+  loop_->remove_io(fd_);
+  if (timer_) {
+    loop_->cancel(timer_);
+    timer_ = {};
+  }
+  int fd = fd_;
+  fd_ = -1;
+  return fd;
+}
+
+void DialOp::cancel_op(Waiter* self, std::error_code error) {
+  auto* op = static_cast<DialOp*>(self);
+  ::close(op->release_fd());
+  op->unwatch();
+  op->ec_ = error;
+  op->handle_.resume();
+}
+
+Result<Stream> DialOp::await_resume() {
+  if (ec_) return ec_;
+  StreamState* state = state_;
+  state_ = nullptr;
+  return Stream(state);
+}
+
+}  // namespace weft::detail

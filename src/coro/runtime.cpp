@@ -1,0 +1,324 @@
+#include "coro/runtime.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "weft/core/event_loop.h"
+#include "weft/core/log.h"
+
+namespace weft::detail {
+namespace {
+
+CoroServer::Serve checked(CoroServer::Serve serve) {
+  if (!serve) throw std::invalid_argument("CoroServer: serve must not be empty");
+  return serve;
+}
+
+void log_connection_exception(StreamState& state, const char* what) {
+  Conn* conn = state.conn();
+  std::string from = conn != nullptr ? conn->remote_address().to_string() : std::string("a closed connection");
+  WEFT_LOG(LogLevel::error, "coroutine serving %s threw: %s; closing the connection", from.c_str(), what);
+  if (conn != nullptr) conn->close(make_error_code(Errc::handler_error));
+}
+
+// Holds the root's reference to the stream, for the log above; releases it however the
+// root ends (even destroyed by force).
+struct StateGuard {
+  StreamState* state;
+  ~StateGuard() {
+    state->set_owner(nullptr);
+    state->unref();
+  }
+};
+
+Root serve_root(const CoroServer::Serve* serve, StreamState* state) {
+  StateGuard guard{state};
+  // Held here, not as a temporary, so that a coroutine that threw still holds its Stream
+  // (its frame waits at final suspend) while the catch closes the connection with an error.
+  Task<> task;
+  try {
+    state->ref();  // The Stream's own reference.
+    task = (*serve)(Stream(state));
+    co_await task;
+  } catch (const std::exception& e) {
+    log_connection_exception(*state, e.what());
+  } catch (...) {
+    log_connection_exception(*state, "a non-standard exception");
+  }
+}
+
+}  // namespace
+
+// --- machinery declared in the public headers ------------------------------------------
+
+void CoroContext::cancel() {
+  cancelled = true;
+  if (Waiter* w = pending) w->cancel(make_error_code(Errc::closed));
+}
+
+void root_finished(CoroContext* ctx) noexcept {
+  if (ctx->runtime != nullptr) ctx->runtime->root_ended(*ctx);
+}
+
+void log_root_exception(const char* what, const char* where) noexcept {
+  WEFT_LOG(LogLevel::error, "%s threw: %s", where, what != nullptr ? what : "a non-standard exception");
+}
+
+Root run_task(Task<> task) {
+  try {
+    co_await task;
+  } catch (const std::exception& e) {
+    log_root_exception(e.what(), "spawned coroutine");
+  } catch (...) {
+    log_root_exception(nullptr, "spawned coroutine");
+  }
+}
+
+WorkerPool* runtime_workers(CoroRuntime* runtime) {
+  return &runtime->workers();
+}
+
+void resume_after_offload(CoroContext* ctx, std::coroutine_handle<> h) {
+  EventLoop::Task task = [ctx, h] {
+    --ctx->offloads;
+    h.resume();
+  };
+  if (!ctx->loop->post(std::move(task))) {
+    WEFT_LOG(LogLevel::error, "an offload finished after its loop stopped; its coroutine is abandoned");
+  }
+}
+
+// --- CoroHandler -----------------------------------------------------------------------
+
+void CoroHandler::on_open(Conn& conn) {
+  // A dialed connection arrives with its stream preset (Server::adopt).
+  if (auto* dialed = conn.context_as<StreamState>()) {
+    dialed->attach(conn);
+    return;
+  }
+  runtime_.serve_connection(conn);
+}
+
+void CoroHandler::on_close(Conn& conn, CloseReason, std::error_code) {
+  if (auto* s = conn.context_as<StreamState>()) {
+    conn.set_context(nullptr);
+    s->on_closed();
+  }
+}
+
+void CoroHandler::on_shutdown(Server&) {
+  runtime_.drain();
+}
+
+// --- CoroRuntime -----------------------------------------------------------------------
+
+CoroRuntime::CoroRuntime(CoroServer::Serve serve, ServerOptions options, const CoroOptions& coro)
+    : serve_(checked(std::move(serve))),
+      handler_(*this),
+      workers_(coro.workers),
+      server_(handler_, std::move(options)) {
+  for (size_t i = 0; i < server_.loop_count(); ++i) loops_.push_back({&server_.loop(i)});
+}
+
+CoroRuntime::~CoroRuntime() {
+  // Before any member goes: the stop drains coroutines through loops_ and handler_.
+  server_.stop();
+  server_.wait();
+  std::vector<std::pair<Root::Handle, size_t>> early;
+  {
+    std::lock_guard lock(mutex_);
+    early.swap(early_);
+  }
+  for (auto& [h, loop] : early) h.destroy();  // Never started.
+  if (size_t left = live(); left > 0) {
+    WEFT_LOG(LogLevel::error, "CoroServer destroyed with %zu coroutines still alive; they are leaked", left);
+  }
+}
+
+CoroRuntime::LoopRoots& CoroRuntime::roots_of(EventLoop* loop) {
+  for (LoopRoots& r : loops_) {
+    if (r.loop == loop) return r;
+  }
+  throw std::logic_error("CoroServer: a coroutine runs on a loop that is not the server's");
+}
+
+void CoroRuntime::link(CoroContext& ctx) {
+  LoopRoots& r = roots_of(ctx.loop);
+  ctx.prev = nullptr;
+  ctx.next = r.head;
+  if (r.head != nullptr) r.head->prev = &ctx;
+  r.head = &ctx;
+  ctx.linked = true;
+}
+
+void CoroRuntime::root_ended(CoroContext& ctx) noexcept {
+  if (ctx.linked) {
+    LoopRoots& r = roots_of(ctx.loop);
+    if (ctx.prev != nullptr) {
+      ctx.prev->next = ctx.next;
+    } else {
+      r.head = ctx.next;
+    }
+    if (ctx.next != nullptr) ctx.next->prev = ctx.prev;
+    ctx.linked = false;
+  }
+  if (live_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    std::lock_guard lock(mutex_);
+    idle_.notify_all();
+  }
+}
+
+void CoroRuntime::serve_connection(Conn& conn) {
+  auto* state = new StreamState(options());
+  state->attach(conn);
+  Root root = serve_root(&serve_, state);
+  CoroContext& ctx = root.context();
+  ctx.loop = &conn.loop();
+  ctx.runtime = this;
+  live_.fetch_add(1, std::memory_order_relaxed);
+  state->set_owner(&ctx);
+  link(ctx);
+  root.release().resume();  // Runs until its first suspension, inside on_open.
+}
+
+bool CoroRuntime::start_root(Root root, size_t loop) {
+  if (loop != CoroServer::kAnyLoop && loop >= loops_.size()) {
+    throw std::out_of_range("CoroServer::spawn: no loop " + std::to_string(loop));
+  }
+  size_t i = loop != CoroServer::kAnyLoop ? loop : next_loop_.fetch_add(1, std::memory_order_relaxed) % loops_.size();
+  CoroContext& ctx = root.context();
+  ctx.loop = loops_[i].loop;
+  ctx.runtime = this;
+  live_.fetch_add(1, std::memory_order_relaxed);
+  Root::Handle h = root.release();  // From here its destruction is accounted by root_ended.
+  std::unique_lock lock(mutex_);
+  if (stopping_.load()) {
+    lock.unlock();
+    h.destroy();
+    return false;
+  }
+  if (!started_) {
+    early_.emplace_back(h, i);
+    return true;
+  }
+  lock.unlock();
+  post_root(h, *loops_[i].loop);
+  return true;
+}
+
+void CoroRuntime::post_root(Root::Handle h, EventLoop& loop) {
+  EventLoop::Task task = [this, h] {
+    CoroContext& ctx = h.promise();
+    link(ctx);
+    // Started after the stop began: it runs, but everything it awaits reports closed.
+    if (stopping_.load()) ctx.cancelled = true;
+    h.resume();
+  };
+  if (!loop.post(std::move(task))) h.destroy();
+}
+
+void CoroRuntime::start() {
+  server_.start();
+  std::vector<std::pair<Root::Handle, size_t>> early;
+  {
+    std::lock_guard lock(mutex_);
+    started_ = true;
+    early.swap(early_);
+  }
+  for (auto& [h, i] : early) post_root(h, *loops_[i].loop);
+}
+
+void CoroRuntime::drain() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  for (LoopRoots& r : loops_) {
+    EventLoop* loop = r.loop;
+    loop->post([this, loop] { cancel_all(loop); });
+  }
+  if (wait_idle(options().shutdown_timeout)) return;
+  WEFT_LOG(LogLevel::warn, "%zu coroutines still running after shutdown_timeout; destroying them", live());
+  for (LoopRoots& r : loops_) {
+    EventLoop* loop = r.loop;
+    loop->post([this, loop] { destroy_all(loop); });
+  }
+  if (!wait_idle(std::chrono::seconds(1))) {
+    WEFT_LOG(LogLevel::error, "%zu coroutines could not be stopped (an offload still running?); abandoning them",
+             live());
+  }
+}
+
+void CoroRuntime::cancel_all(EventLoop* loop) {
+  std::vector<CoroContext*> all;
+  for (CoroContext* c = roots_of(loop).head; c != nullptr; c = c->next) all.push_back(c);
+  // Resuming one tree never frees another, so the snapshot stays valid.
+  for (CoroContext* c : all) c->cancel();
+}
+
+void CoroRuntime::destroy_all(EventLoop* loop) {
+  std::vector<CoroContext*> all;
+  for (CoroContext* c = roots_of(loop).head; c != nullptr; c = c->next) all.push_back(c);
+  for (CoroContext* c : all) {
+    if (c->offloads == 0) c->root.destroy();
+  }
+}
+
+bool CoroRuntime::wait_idle(Duration timeout) {
+  std::unique_lock lock(mutex_);
+  return idle_.wait_for(lock, timeout, [this] { return live_.load(std::memory_order_acquire) == 0; });
+}
+
+}  // namespace weft::detail
+
+// --- CoroServer --------------------------------------------------------------------------
+
+namespace weft {
+
+CoroServer::CoroServer(Serve serve, ServerOptions options, CoroOptions coro)
+    : runtime_(std::make_unique<detail::CoroRuntime>(std::move(serve), std::move(options), coro)) {}
+
+CoroServer::~CoroServer() = default;
+
+CoroServer& CoroServer::listen(std::string_view url) {
+  runtime_->server().listen(url);
+  return *this;
+}
+
+void CoroServer::start() {
+  runtime_->start();
+}
+
+void CoroServer::run() {
+  start();
+  wait();
+}
+
+void CoroServer::wait() {
+  runtime_->server().wait();
+}
+void CoroServer::stop() {
+  runtime_->server().stop();
+}
+
+const Address& CoroServer::address(size_t i) const {
+  return runtime_->server().address(i);
+}
+size_t CoroServer::loop_count() const {
+  return runtime_->server().loop_count();
+}
+Server& CoroServer::server() {
+  return runtime_->server();
+}
+WorkerPool& CoroServer::workers() {
+  return runtime_->workers();
+}
+size_t CoroServer::coroutine_count() const {
+  return runtime_->live();
+}
+
+bool CoroServer::start_root(detail::Root root, size_t loop) {
+  return runtime_->start_root(std::move(root), loop);
+}
+
+}  // namespace weft

@@ -1,0 +1,351 @@
+#include "weft/coro/stream.h"
+
+#include <algorithm>
+#include <string>
+
+#include "coro/stream_state.h"
+#include "weft/core/error.h"
+#include "weft/net/conn.h"
+
+namespace weft {
+namespace detail {
+namespace {
+
+std::error_code closed_error() {
+  return make_error_code(Errc::closed);
+}
+
+// The first contiguous run of the connection's unread input.
+std::string_view first_run(Conn& conn) {
+  InputView in = conn.inbound();
+  if (in.segment_count() == 1) return in.segment(0);
+  // A multi-segment view hides its already-consumed prefix; skip it by hand.
+  size_t total = 0;
+  for (size_t i = 0; i < in.segment_count(); ++i) total += in.segment(i).size();
+  size_t skip = total - in.size();
+  for (size_t i = 0; i < in.segment_count(); ++i) {
+    std::string_view s = in.segment(i);
+    if (skip >= s.size()) {
+      skip -= s.size();
+      continue;
+    }
+    return s.substr(skip);
+  }
+  return {};
+}
+
+// Where read_frame copies a payload that spans blocks; one per loop thread.
+thread_local std::string t_frame_scratch;
+
+}  // namespace
+
+// --- StreamOp --------------------------------------------------------------------------
+
+StreamOp::StreamOp(StreamOp&& other) noexcept
+    : Waiter(other), state_(other.state_), ec_(other.ec_), try_(other.try_), side_(other.side_) {}
+
+StreamOp::~StreamOp() {
+  // Only a coroutine destroyed while suspended here (a forced stop) gets this far.
+  if (registered_) {
+    state_->slot(side_ == Side::write) = nullptr;
+    if (side_ == Side::write) state_->writer_left();
+  }
+  unwatch();
+}
+
+bool StreamOp::start() {
+  if (state_ == nullptr || !state_->usable()) {
+    ec_ = closed_error();
+    return true;
+  }
+  if (state_->slot(side_ == Side::write) != nullptr) {
+    ec_ = std::make_error_code(std::errc::operation_in_progress);
+    return true;
+  }
+  Conn& conn = *state_->conn();
+  if (try_(this, conn)) return true;
+  if (conn.closing()) {  // No more input will come.
+    ec_ = closed_error();
+    return true;
+  }
+  return false;
+}
+
+bool StreamOp::suspend(std::coroutine_handle<> h, CoroContext* ctx) {
+  if (ctx != nullptr && ctx->cancelled) {
+    ec_ = closed_error();
+    return false;
+  }
+  handle_ = h;
+  state_->slot(side_ == Side::write) = this;
+  registered_ = true;
+  watch(ctx);
+  if (side_ == Side::read) {
+    state_->reader_waiting();
+  } else {
+    state_->writer_waiting();
+  }
+  return true;
+}
+
+void StreamOp::complete() {
+  if (registered_) {
+    registered_ = false;
+    state_->slot(side_ == Side::write) = nullptr;
+    if (side_ == Side::write) state_->writer_left();
+  }
+  unwatch();
+  handle_.resume();
+}
+
+void StreamOp::cancel_op(Waiter* self, std::error_code error) {
+  auto* op = static_cast<StreamOp*>(self);
+  op->ec_ = error;
+  op->complete();
+}
+
+// --- reads -----------------------------------------------------------------------------
+
+bool ReadSomeOp::try_read(StreamOp* self, Conn& conn) {
+  auto* op = static_cast<ReadSomeOp*>(self);
+  if (op->buffer_.empty()) return true;
+  size_t take = std::min(conn.inbound_size(), op->buffer_.size());
+  if (take == 0) return false;
+  conn.inbound().copy_to(0, take, op->buffer_.data());
+  conn.discard(take);
+  op->n_ = take;
+  return true;
+}
+
+bool ReadViewOp::try_read(StreamOp* self, Conn& conn) {
+  auto* op = static_cast<ReadViewOp*>(self);
+  if (conn.inbound_size() == 0) return false;
+  std::string_view run = first_run(conn);
+  conn.discard(run.size());
+  op->view_ = run;
+  return true;
+}
+
+bool ReadExactOp::try_read(StreamOp* self, Conn& conn) {
+  auto* op = static_cast<ReadExactOp*>(self);
+  size_t take = std::min(conn.inbound_size(), op->buffer_.size() - op->filled_);
+  if (take > 0) {
+    conn.inbound().copy_to(0, take, op->buffer_.data() + op->filled_);
+    conn.discard(take);
+    op->filled_ += take;
+  }
+  return op->filled_ == op->buffer_.size();
+}
+
+bool ReadExactViewOp::try_read(StreamOp* self, Conn& conn) {
+  auto* op = static_cast<ReadExactViewOp*>(self);
+  if (op->n_ > op->state_->options().max_inbound) {
+    op->ec_ = make_error_code(Errc::frame_too_long);
+    return true;
+  }
+  if (conn.inbound_size() < op->n_) return false;
+  op->view_ = conn.read(op->n_);
+  return true;
+}
+
+bool ReadUntilOp::try_read(StreamOp* self, Conn& conn) {
+  auto* op = static_cast<ReadUntilOp*>(self);
+  const std::string_view delim = op->delimiter_;
+  if (delim.empty()) {
+    op->ec_ = std::make_error_code(std::errc::invalid_argument);
+    return true;
+  }
+  InputView in = conn.inbound();
+  size_t at = delim.size() == 1 ? in.find(delim[0], op->scanned_) : in.find(delim, op->scanned_);
+  if (at == InputView::npos) {
+    if (in.size() > op->max_length_ + delim.size()) {
+      op->ec_ = make_error_code(Errc::frame_too_long);
+      return true;
+    }
+    // A delimiter may straddle what arrived and what comes next: rescan its width.
+    op->scanned_ = in.size() >= delim.size() ? in.size() - delim.size() + 1 : 0;
+    return false;
+  }
+  if (at > op->max_length_) {
+    op->ec_ = make_error_code(Errc::frame_too_long);
+    return true;
+  }
+  op->view_ = conn.read(at + delim.size());
+  return true;
+}
+
+bool ReadFrameOp::try_read(StreamOp* self, Conn& conn) {
+  auto* op = static_cast<ReadFrameOp*>(self);
+  for (;;) {
+    InputView in = conn.inbound();
+    codec::Decoded d = op->decoder_->decode(in);
+    switch (d.kind) {
+      case codec::Decoded::Kind::need_more: return false;
+      case codec::Decoded::Kind::frame:
+        // The payload view stays valid after discard(): consumption is applied later.
+        op->frame_ = {in.slice(d.payload_offset, d.payload_size, t_frame_scratch), d.type};
+        conn.discard(d.consumed);
+        return true;
+      case codec::Decoded::Kind::skip:
+        conn.discard(d.consumed);
+        if (d.consumed == 0) return false;
+        continue;
+      case codec::Decoded::Kind::error:
+        conn.discard(d.consumed);
+        op->ec_ = d.error;
+        return true;
+    }
+  }
+}
+
+// --- writes ----------------------------------------------------------------------------
+
+bool WriteOp::await_ready() {
+  if (state_ == nullptr || !state_->usable()) {
+    ec_ = closed_error();
+    return true;
+  }
+  if (state_->slot(true) != nullptr) {
+    ec_ = std::make_error_code(std::errc::operation_in_progress);
+    return true;
+  }
+  Conn& conn = *state_->conn();
+  ec_ = parts_.empty() ? conn.write(bytes_) : conn.writev(parts_);
+  if (ec_) return true;
+  return conn.outbound_size() <= state_->options().high_water_mark;
+}
+
+// --- StreamState -----------------------------------------------------------------------
+
+void StreamState::attach(Conn& conn) {
+  conn_ = &conn;
+  loop_ = &conn.loop();
+  conn.set_context(this);
+}
+
+void StreamState::on_traffic(Conn& conn) {
+  if (StreamOp* reader = reader_) {
+    if (reader->try_(reader, conn)) reader->complete();
+    return;
+  }
+  if (!paused_ && conn.inbound_size() > Stream::kPauseThreshold) {
+    paused_ = true;
+    conn.pause_reading();
+  }
+}
+
+void StreamState::reader_waiting() {
+  if (paused_ && conn_ != nullptr) {
+    paused_ = false;
+    conn_->resume_reading();
+  }
+}
+
+void StreamState::writer_waiting() {
+  // The connection enters its high-water state only when a flush leaves too much unsent
+  // (then on_low_water follows). Until that flush has happened, check again after it: a
+  // zero-delay timer fires in the next iteration, after this iteration's flush.
+  if (high_water_) return;
+  write_check_ = loop_->run_after(Duration::zero(), [this] {
+    write_check_ = {};
+    if (writer_ != nullptr && !high_water_) writer_->complete();
+  });
+}
+
+void StreamState::writer_left() {
+  if (write_check_) {
+    loop_->cancel(write_check_);
+    write_check_ = {};
+  }
+}
+
+void StreamState::on_low_water() {
+  high_water_ = false;
+  if (writer_ != nullptr) writer_->complete();
+}
+
+void StreamState::on_closed() {
+  conn_ = nullptr;
+  writer_left();
+  Waiter* targets[3];
+  size_t n = 0;
+  for (StreamOp** slot : {&reader_, &writer_}) {
+    if (*slot == nullptr) continue;
+    (*slot)->registered_ = false;
+    targets[n++] = *slot;
+    *slot = nullptr;
+  }
+  // The coroutine serving this connection is cancelled with it (unless it closed the
+  // stream itself): whatever else it awaits completes with closed too.
+  if (owner_ != nullptr && !closed_by_user_) {
+    owner_->cancelled = true;
+    Waiter* pending = owner_->pending;
+    if (pending != nullptr && std::find(targets, targets + n, pending) == targets + n) targets[n++] = pending;
+  }
+  // Each target belongs to a different coroutine tree, so resuming one cannot free another.
+  for (size_t i = 0; i < n; ++i) targets[i]->cancel(closed_error());
+}
+
+void StreamState::unref() {
+  if (--refs_ > 0) return;
+  if (conn_ != nullptr) {
+    conn_->set_context(nullptr);
+    conn_->close();
+  }
+  delete this;
+}
+
+}  // namespace detail
+
+// --- Stream ----------------------------------------------------------------------------
+
+Stream& Stream::operator=(Stream&& other) noexcept {
+  if (this != &other) {
+    Stream old(std::move(*this));
+    state_ = other.state_;
+    other.state_ = nullptr;
+  }
+  return *this;
+}
+
+Stream::~Stream() {
+  if (state_ == nullptr) return;
+  close();
+  state_->unref();
+}
+
+void Stream::close() {
+  if (state_ == nullptr) return;
+  state_->mark_closed_by_user();
+  if (Conn* c = state_->conn()) c->close();
+}
+
+void Stream::shutdown_write() {
+  if (state_ != nullptr && state_->usable()) state_->conn()->shutdown_write();
+}
+
+bool Stream::is_open() const {
+  return state_ != nullptr && state_->usable() && !state_->conn()->closing();
+}
+
+size_t Stream::buffered() const {
+  return state_ != nullptr && state_->conn() ? state_->conn()->inbound_size() : 0;
+}
+
+size_t Stream::unsent() const {
+  return state_ != nullptr && state_->conn() ? state_->conn()->outbound_size() : 0;
+}
+
+Address Stream::local_address() const {
+  return state_ != nullptr && state_->conn() ? state_->conn()->local_address() : Address();
+}
+
+Address Stream::remote_address() const {
+  return state_ != nullptr && state_->conn() ? state_->conn()->remote_address() : Address();
+}
+
+EventLoop* Stream::loop() const {
+  return state_ != nullptr && state_->conn() ? &state_->conn()->loop() : nullptr;
+}
+
+}  // namespace weft

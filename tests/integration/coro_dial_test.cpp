@@ -1,0 +1,148 @@
+// dial: outgoing connections from coroutines, to a callback server and through a
+// coroutine proxy; refused, timed out and malformed dials; a stop closes dialed streams.
+
+#include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "coro_fixture.h"
+#include "loopback_client.h"
+#include "payload.h"
+#include "recording_handler.h"
+#include "server_fixture.h"
+#include "weft/coro/coro.h"
+
+namespace weft::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+Task<> no_service(Stream) {
+  co_return;
+}
+
+std::string bound_url(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  return Address::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len).to_string();
+}
+
+// Dials `to`, sends payload, and returns what comes back (or the error's message).
+Task<std::string> echo_via(std::string to, std::string payload) {
+  auto stream = co_await dial(to, 5s);
+  if (!stream) co_return "dial: " + stream.error().message();
+  if (auto ec = co_await stream->write(payload)) co_return "write: " + ec.message();
+  auto back = co_await stream->read_exact(payload.size());
+  if (!back) co_return "read: " + back.error().message();
+  co_return std::string(*back);
+}
+
+TEST(CoroDial, TalksToACallbackServer) {
+  RecordingHandler echo;
+  ServerFixture upstream(echo);
+  CoroServer client(no_service, coro_options(2));  // Listens nowhere: a client runtime.
+  client.start();
+  std::string url = upstream.address().to_string();
+  for (size_t loop = 0; loop < 2; ++loop) {
+    std::string payload = make_pattern(loop, 100000);
+    auto got = run_on_loop(
+        client, [url, payload]() -> Task<std::string> { co_return co_await echo_via(url, payload); }, loop);
+    ASSERT_TRUE(got.has_value());
+    EXPECT_TRUE(*got == payload) << got->substr(0, 80);
+  }
+  // Dropping the stream closed each connection.
+  EXPECT_EQ(echo.wait_closes(2).size(), 2u);
+  client.stop();
+  client.wait();
+}
+
+TEST(CoroDial, AProxyDialsUpstreamPerConnection) {
+  RecordingHandler echo;
+  ServerFixture upstream(echo);
+  std::string url = upstream.address().to_string();
+  auto proxy = [url](Stream down) -> Task<> {
+    auto up = co_await dial(url);
+    if (!up) co_return;
+    for (;;) {
+      auto data = co_await down.read_some();
+      if (!data) co_return;
+      size_t n = data->size();
+      if (co_await up->write(*data)) co_return;
+      auto back = co_await up->read_exact(n);
+      if (!back || co_await down.write(*back)) co_return;
+    }
+  };
+  CoroFixture fixture(proxy);
+  for (int i = 0; i < 10; ++i) {
+    LoopbackClient client(fixture.address());
+    ASSERT_TRUE(client.connected());
+    IoResult r = client.echo_pattern(i, 200000);
+    EXPECT_TRUE(r.ok()) << r.describe();
+  }
+}
+
+TEST(CoroDial, RefusedTimedOutAndMalformed) {
+  // A port nobody listens on: bind one, note it, close it.
+  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+  Address any = Address::parse("tcp://127.0.0.1:0");
+  ASSERT_EQ(::bind(probe, any.sockaddr_ptr(), any.length()), 0);
+  std::string refused_url = bound_url(probe);
+  ::close(probe);
+
+  // A listener whose backlog is full: the kernel drops further SYNs, so connects hang.
+  int full = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(::bind(full, any.sockaddr_ptr(), any.length()), 0);
+  ASSERT_EQ(::listen(full, 0), 0);
+  std::string full_url = bound_url(full);
+  LoopbackClient filler(Address::parse(full_url));
+  ASSERT_TRUE(filler.connected());
+
+  CoroServer client(no_service, coro_options(1));
+  client.start();
+  auto errors = run_on_loop(client, [refused_url, full_url]() -> Task<std::string> {
+    std::string out;
+    out += (co_await dial(refused_url)).error() == std::errc::connection_refused ? "refused " : "? ";
+    out += (co_await dial(full_url, 50ms)).error() == Errc::timeout ? "timeout " : "? ";
+    out += (co_await with_timeout(50ms, dial(full_url, 1h))).error() == Errc::timeout ? "bounded " : "? ";
+    out += (co_await dial("no scheme here")).error() == std::errc::invalid_argument ? "invalid" : "?";
+    co_return out;
+  });
+  EXPECT_EQ(errors, "refused timeout bounded invalid");
+  client.stop();
+  client.wait();
+  ::close(full);
+}
+
+TEST(CoroDial, AStopClosesDialedStreams) {
+  RecordingHandler echo;
+  ServerFixture upstream(echo);
+  std::string url = upstream.address().to_string();
+  auto client = std::make_unique<CoroFixture>(no_service, coro_options(1), "");
+  OnceValue<std::error_code> result;
+  Counter connected;
+  ASSERT_TRUE(client->server().spawn([url, &result, &connected]() -> Task<> {
+    auto up = co_await dial(url);
+    if (!up) co_return;
+    connected.add();
+    result.set((co_await up->read_some()).error());
+  }));
+  ASSERT_TRUE(connected.wait_for(1));
+  client->stop();
+  EXPECT_EQ(result.peek(), make_error_code(Errc::closed));
+  EXPECT_EQ(echo.wait_closes(1).size(), 1u);
+}
+
+TEST(CoroDial, OutsideACoroServerIsNotSupported) {
+  Result<Stream> r = make_error_code(Errc::closed);
+  auto body = [&r]() -> detail::Root { r = co_await dial("tcp://127.0.0.1:1"); };
+  body().release().resume();
+  EXPECT_EQ(r.error(), std::make_error_code(std::errc::operation_not_supported));
+}
+
+}  // namespace
+}  // namespace weft::test
