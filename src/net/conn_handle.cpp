@@ -1,5 +1,7 @@
 #include "weft/net/conn_handle.h"
 
+#include <exception>
+
 #include "net/conn_table.h"
 #include "weft/core/error.h"
 #include "weft/core/event_loop.h"
@@ -57,7 +59,19 @@ void ConnHandle::post(std::function<void(Conn&)> fn, Done done) const {
       if (done) done(make_error_code(Errc::closed));
       return;
     }
-    fn(*conn);
+    // Like a handler callback, a throwing function closes its connection; done still runs
+    // exactly once, and says so.
+    try {
+      fn(*conn);
+    } catch (const std::exception& e) {
+      conn->handler_threw("a posted function", e.what());
+      if (done) done(make_error_code(Errc::handler_error));
+      return;
+    } catch (...) {
+      conn->handler_threw("a posted function", "non-standard exception");
+      if (done) done(make_error_code(Errc::handler_error));
+      return;
+    }
     if (done) done({});
   });
 }

@@ -3,6 +3,7 @@
 // generation changes each time it is reused, so (slot, generation) names one connection
 // for ever. Loop thread only, except loop(), which handles use to post to it.
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

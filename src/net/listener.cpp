@@ -68,6 +68,10 @@ void Listener::on_io(uint32_t) {
         return;
     }
   }
+  // The budget ran out with connections still queued. A level-triggered poll reports the
+  // socket again; an edge-triggered one would not until the next connection arrives, so
+  // re-arm it: EPOLL_CTL_MOD queues a fresh edge for a socket that is still readable.
+  if (fd_ >= 0 && !paused_ && loop_.edge_triggered()) loop_.modify_io(fd_, kReadable, this);
 }
 
 void Listener::refuse_pending() {

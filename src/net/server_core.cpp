@@ -139,14 +139,13 @@ void ServerCore::finish() {
 
 void ServerCore::dispatch(int fd, const Address& remote, LoopContext* own) {
   if (options.max_connections != 0 && connection_count() >= options.max_connections) {
-    if (!over_limit_logged_) {
+    if (!over_limit_logged_.exchange(true, std::memory_order_relaxed)) {
       WEFT_LOG(LogLevel::warn, "max_connections (%zu) reached; refusing new connections", options.max_connections);
-      over_limit_logged_ = true;
     }
     ::close(fd);
     return;
   }
-  over_limit_logged_ = false;
+  over_limit_logged_.store(false, std::memory_order_relaxed);
   LoopContext* target = own;
   if (target == nullptr) {
     for (size_t i = 0; i < contexts.size(); ++i) {

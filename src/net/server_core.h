@@ -57,7 +57,7 @@ class ServerCore {
   std::atomic<bool> started_{false};
   std::atomic<bool> stopping_{false};
   size_t drained_loops_ = 0;  // Main loop thread only.
-  bool over_limit_logged_ = false;
+  std::atomic<bool> over_limit_logged_{false};  // With reuse_port, every I/O loop accepts.
 };
 
 }  // namespace weft::detail

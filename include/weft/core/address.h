@@ -45,10 +45,12 @@ class Address {
 
  private:
   union Storage {
+    // The largest member comes first: initializing a union zeroes only its first member
+    // (clang leaves the other bytes as they were), and a Unix path must end in a zero.
+    sockaddr_un un;
     sockaddr base;
     sockaddr_in v4;
     sockaddr_in6 v6;
-    sockaddr_un un;
   } storage_{};
   socklen_t length_ = 0;
 };

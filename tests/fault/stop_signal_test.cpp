@@ -1,0 +1,103 @@
+// Stop signals: a server in a child process with stop_signals {SIGUSR1} stops gracefully
+// when the signal arrives: queued output is delivered, on_shutdown runs, wait() returns
+// and the process exits normally.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <string>
+
+#include "child_process.h"
+#include "loopback_client.h"
+#include "payload.h"
+#include "recording_handler.h"
+#include "weft/core/error.h"
+#include "weft/net/server.h"
+
+namespace weft::test {
+namespace {
+
+constexpr size_t kReply = 4 * 1024 * 1024;
+constexpr int kShutdownCalled = 0;
+constexpr int kShutdownMissing = 5;
+constexpr int kWrongCloseReason = 6;
+
+// On "go" queues a large reply. Records what the stop looked like from the server.
+class SignalledHandler : public RecordingHandler {
+ public:
+  void on_traffic(Conn& conn) override {
+    if (conn.read(2) == "go") conn.write(make_pattern(21, kReply));
+  }
+  void on_shutdown(Server&) override { shutdowns.add(); }
+  Counter shutdowns;
+};
+
+int run_signalled_server(int report_fd) {
+  SignalledHandler handler;
+  ServerOptions o;
+  o.loops = 2;
+  o.stop_signals = {SIGUSR1};
+  o.send_buffer = 64 * 1024;
+  o.max_outbound = 8 * 1024 * 1024;
+  o.high_water_mark = 8 * 1024 * 1024;
+  Server server(handler, o);
+  server.listen("tcp://127.0.0.1:0");
+  server.start();
+  write_report(report_fd, server.address().port());
+  server.wait();
+  // Tell the parent how the stop went, then exit with it too.
+  for (const CloseRecord& c : handler.close_records()) {
+    if (c.reason != CloseReason::shutdown || c.error != Errc::shutdown) return kWrongCloseReason;
+  }
+  return handler.shutdowns.value() == 1 ? kShutdownCalled : kShutdownMissing;
+}
+
+TEST(StopSignal, StopsGracefullyOnTheSignal) {
+  ChildProcess child(run_signalled_server);  // Before any thread exists here.
+  ASSERT_TRUE(child.started());
+  std::optional<uint64_t> port = child.read_report();
+  ASSERT_TRUE(port.has_value()) << "the child server did not start";
+  Address address = Address::parse("tcp://127.0.0.1:" + std::to_string(*port));
+
+  ClientOptions co;
+  co.receive_buffer = 64 * 1024;
+  LoopbackClient client(address, co);
+  ASSERT_TRUE(client.connected()) << client.connect_error();
+  ASSERT_TRUE(client.send_all("go").ok());
+  // The first bytes prove the reply is queued; the rest waits for this slow reader.
+  std::string head;
+  ASSERT_TRUE(client.read_exact(head, 1024).ok());
+
+  ASSERT_TRUE(child.signal(SIGUSR1));
+  ASSERT_TRUE(child.signal(SIGUSR1));  // A second signal is harmless.
+
+  std::string rest;
+  IoResult r = client.read_to_eof(rest);
+  EXPECT_EQ(r.outcome, Outcome::eof) << r.describe();
+  EXPECT_EQ(head.size() + rest.size(), kReply);
+  EXPECT_EQ(find_pattern_mismatch(21, 0, head + rest), std::string::npos);
+
+  std::optional<int> status = child.wait_exit();
+  ASSERT_TRUE(status.has_value()) << "the child did not exit after the stop signal";
+  ASSERT_TRUE(WIFEXITED(*status)) << "the child died: status " << *status;
+  EXPECT_EQ(WEXITSTATUS(*status), kShutdownCalled);
+
+  // Nothing listens any more.
+  LoopbackClient late(address, {}, std::chrono::seconds(2));
+  EXPECT_FALSE(late.connected());
+}
+
+TEST(StopSignal, IdleServerStopsOnTheSignal) {
+  ChildProcess child(run_signalled_server);
+  ASSERT_TRUE(child.started());
+  ASSERT_TRUE(child.read_report().has_value());
+  ASSERT_TRUE(child.signal(SIGUSR1));
+  std::optional<int> status = child.wait_exit();
+  ASSERT_TRUE(status.has_value()) << "the child did not exit after the stop signal";
+  ASSERT_TRUE(WIFEXITED(*status)) << "the child died: status " << *status;
+  EXPECT_EQ(WEXITSTATUS(*status), kShutdownCalled);
+}
+
+}  // namespace
+}  // namespace weft::test
