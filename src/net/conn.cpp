@@ -170,6 +170,10 @@ void Conn::dispatch_traffic() {
              remote_address().to_string().c_str(), in_.size(), ctx_->options.max_inbound);
     force_close(CloseReason::error, make_error_code(Errc::inbound_overflow));
   }
+  // What on_traffic wrote leaves now, in one send, while its bytes are still in cache:
+  // deferring every connection's output to the end of the batch touched a fresh block per
+  // connection and cost several percent at high connection counts.
+  if (dirty_ && !finalizing_) on_flush();
 }
 
 void Conn::settle_inbound() {
@@ -270,7 +274,9 @@ void Conn::queue_send(std::string_view bytes, ConnHandle::Done& done) {
 void Conn::mark_dirty() {
   if (dirty_ || out_.empty()) return;
   dirty_ = true;
-  ctx_->loop.mark_dirty(this);
+  // Output written during this connection's own on_traffic is flushed when that returns
+  // (dispatch_traffic); anything else waits for the loop's flush phase.
+  if (!in_traffic_) ctx_->loop.mark_dirty(this);
 }
 
 void Conn::on_flush() {
