@@ -10,9 +10,10 @@
 // on_traffic (a timer, a posted task) the same calls see the kept bytes; what they consume
 // is dropped when the next bytes arrive, and their views stay valid until then.
 //
-// Outbound bytes: write() appends to the connection's output chain without a syscall; the
-// loop sends everything written in one iteration with one writev after dispatch. A
-// remainder the kernel does not take waits for writability.
+// Outbound bytes: write() appends to the connection's output chain without a syscall.
+// What on_traffic writes is sent, in one syscall, when it returns; what other code writes
+// goes out in the loop's flush phase of the same iteration. A remainder the kernel does
+// not take waits for writability.
 //
 // Closing: close() stops reading, flushes the output and then closes; the Conn object is
 // destroyed only after the current callback returns (after on_close), so it is safe to
