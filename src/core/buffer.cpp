@@ -33,6 +33,16 @@ size_t Buffer::block_count() const {
 }
 
 void Buffer::append(std::string_view bytes) {
+  // The common cases: the bytes fit in the tail block, or in one fresh block.
+  if (tail_ == nullptr && !bytes.empty() && bytes.size() <= pool_->block_size()) {
+    head_ = tail_ = pool_->acquire();
+  }
+  if (tail_ != nullptr && bytes.size() <= tail_->writable()) {
+    std::memcpy(tail_->data() + tail_->end, bytes.data(), bytes.size());
+    tail_->end += static_cast<uint32_t>(bytes.size());
+    size_ += bytes.size();
+    return;
+  }
   const char* p = bytes.data();
   size_t left = bytes.size();
   while (left > 0) {
@@ -75,7 +85,10 @@ std::string_view Buffer::front() const {
 }
 
 void Buffer::consume(size_t n) {
-  n = std::min(n, size_);
+  if (n >= size_) {
+    clear();
+    return;
+  }
   size_ -= n;
   while (n > 0) {
     size_t take = std::min(n, head_->readable());
@@ -88,8 +101,6 @@ void Buffer::consume(size_t n) {
       if (head_ == nullptr) tail_ = nullptr;
     }
   }
-  // An emptied buffer keeps no block: an idle connection holds no memory.
-  if (size_ == 0 && head_ != nullptr) clear();
 }
 
 void Buffer::clear() {

@@ -177,6 +177,11 @@ void Conn::dispatch_traffic() {
 }
 
 void Conn::settle_inbound() {
+  if (in_.empty() && consumed_ >= fresh_.size()) {  // All consumed: the usual case.
+    fresh_ = {};
+    consumed_ = 0;
+    return;
+  }
   if (consumed_ >= in_.size()) {
     size_t from_fresh = consumed_ - in_.size();
     in_.clear();
@@ -293,17 +298,24 @@ void Conn::on_flush() {
 
 void Conn::flush() {
   while (!out_.empty()) {
-    iovec iov[kMaxIov];
-    int count = out_.fill_iovec(iov, kMaxIov);
-    size_t requested = 0;
-    for (int i = 0; i < count; ++i) requested += iov[i].iov_len;
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = static_cast<size_t>(count);
-    // MSG_NOSIGNAL: a peer that has gone away yields EPIPE, never SIGPIPE. One segment
-    // goes through send(), which spares the kernel importing an iovec array.
-    ssize_t n = count == 1 ? ::send(fd_, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL | MSG_DONTWAIT)
-                           : ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    // MSG_NOSIGNAL: a peer that has gone away yields EPIPE, never SIGPIPE. Output in one
+    // block goes through send(), which spares the kernel importing an iovec array.
+    ssize_t n;
+    size_t requested;
+    std::string_view front = out_.front();
+    if (front.size() == out_.size()) {
+      requested = front.size();
+      n = ::send(fd_, front.data(), front.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    } else {
+      iovec iov[kMaxIov];
+      int count = out_.fill_iovec(iov, kMaxIov);
+      requested = 0;
+      for (int i = 0; i < count; ++i) requested += iov[i].iov_len;
+      msghdr msg{};
+      msg.msg_iov = iov;
+      msg.msg_iovlen = static_cast<size_t>(count);
+      n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
     if (n >= 0) {
       out_.consume(static_cast<size_t>(n));
       if (tracker_ != nullptr) tracker_->sent(static_cast<size_t>(n));
@@ -322,6 +334,10 @@ void Conn::flush() {
 }
 
 void Conn::after_drain() {
+  // Everything sent and nothing to undo: the usual outcome of a flush.
+  if (out_.empty() && !waiting_writable_ && !read_paused_ && !high_water_ && !shut_write_requested_ && !closing_) {
+    return;
+  }
   const ServerOptions& o = ctx_->options;
   bool pending = !out_.empty();
   bool resume_reading = read_paused_ && out_.size() <= o.low_water_mark;
