@@ -163,6 +163,7 @@ void Conn::handle_read(bool hangup) {
 void Conn::dispatch_traffic() {
   in_traffic_ = true;
   call_user("on_traffic", [this] { ctx_->handler.on_traffic(*this); });
+  if (!ctx_->direct.empty()) send_direct();
   in_traffic_ = false;
   settle_inbound();
   if (in_.size() > ctx_->options.max_inbound && !finalizing_) {
@@ -175,6 +176,39 @@ void Conn::dispatch_traffic() {
   // connection and cost several percent at high connection counts.
   if (dirty_ && !finalizing_) on_flush();
 }
+
+// Sends the bytes on_traffic wrote straight from the read area. Whatever the kernel does
+// not take is copied into the output chain and waits for writability like any other.
+void Conn::send_direct() {
+  std::string_view bytes = ctx_->direct;
+  ctx_->direct = {};
+  if (finalizing_) return;  // Force-closed meanwhile: output is dropped, as for the chain.
+  ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n < 0) {
+    if (errno != EAGAIN && errno != EINTR) {
+      int e = errno;
+      force_close(e == EPIPE || e == ECONNRESET ? CloseReason::reset : CloseReason::error, errno_code(e));
+      return;
+    }
+    n = 0;
+  }
+  if (static_cast<size_t>(n) < bytes.size()) out_.append(bytes.substr(static_cast<size_t>(n)));
+}
+
+// Turns a pending direct view into ordinary output, before anything else is queued or the
+// output is inspected, so order and accounting stay those of the chain.
+void Conn::materialize_direct() {
+  if (!in_traffic_ || ctx_->direct.empty()) return;
+  out_.append(ctx_->direct);
+  ctx_->direct = {};
+}
+
+Buffer& Conn::output() {
+  materialize_direct();
+  return out_;
+}
+
+size_t Conn::outbound_size() const { return out_.size() + (in_traffic_ ? ctx_->direct.size() : 0); }
 
 void Conn::settle_inbound() {
   if (in_.empty() && consumed_ >= fresh_.size()) {  // All consumed: the usual case.
@@ -245,6 +279,17 @@ void Conn::resume_reading() {
 std::error_code Conn::write(std::string_view bytes) {
   if (closing_ || shut_write_requested_) return make_error_code(Errc::closed);
   if (bytes.empty()) return {};
+  // Echoing what just arrived: keep a view and send it from the read area when on_traffic
+  // returns, saving the copy into the chain.
+  if (in_traffic_ && out_.empty() && !waiting_writable_ && ctx_->direct.empty()) {
+    std::span<char> area = ctx_->loop.read_scratch();
+    if (bytes.data() >= area.data() && bytes.data() + bytes.size() <= area.data() + area.size()) {
+      ctx_->direct = bytes;
+      dirty_ = true;
+      return {};
+    }
+  }
+  materialize_direct();
   out_.append(bytes);
   mark_dirty();
   return {};
@@ -252,6 +297,7 @@ std::error_code Conn::write(std::string_view bytes) {
 
 std::error_code Conn::writev(std::span<const std::string_view> parts) {
   if (closing_ || shut_write_requested_) return make_error_code(Errc::closed);
+  materialize_direct();
   for (std::string_view p : parts) {
     out_.append(p);
   }
@@ -385,6 +431,7 @@ void Conn::close(std::error_code error) { begin_close(error ? CloseReason::error
 
 void Conn::shutdown_write() {
   if (closing_ || shut_write_requested_) return;
+  materialize_direct();
   shut_write_requested_ = true;
   if (out_.empty()) {
     ::shutdown(fd_, SHUT_WR);
@@ -394,6 +441,7 @@ void Conn::shutdown_write() {
 
 void Conn::begin_close(CloseReason reason, std::error_code error) {
   if (closing_) return;
+  materialize_direct();
   closing_ = true;
   reason_ = reason;
   error_ = error;

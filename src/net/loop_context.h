@@ -50,6 +50,9 @@ class LoopContext {
   // Scratch for inbound views, reused by every connection of this loop.
   std::vector<std::string_view> segments;
   std::string linear;
+  // Bytes of the read area that the connection now in on_traffic wrote back unchanged:
+  // sent without a copy when its on_traffic returns, before the area is read into again.
+  std::string_view direct;
 
  private:
   void sweep_idle();

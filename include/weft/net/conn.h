@@ -69,9 +69,9 @@ class Conn final : private detail::IoObject {
   std::error_code writev(std::span<const std::string_view> parts);
   // Appends to the output chain directly (for encoders): check writable() first, append,
   // then call commit_output().
-  Buffer& output() { return out_; }
+  Buffer& output();
   std::error_code commit_output();
-  size_t outbound_size() const { return out_.size(); }
+  size_t outbound_size() const;
 
   // Flushes the output, then closes. Idempotent. With an error, on_close reports
   // CloseReason::error and that code (a protocol layer rejecting the peer's input).
@@ -126,6 +126,8 @@ class Conn final : private detail::IoObject {
   void open();
   void handle_read(bool hangup);
   void dispatch_traffic();
+  void send_direct();
+  void materialize_direct();
   void settle_inbound();
   void flush();
   void after_drain();
