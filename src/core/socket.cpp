@@ -34,16 +34,19 @@ int listen_socket(const Address& address, const ListenOptions& options, std::err
     if (options.reuse_port) ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     if (address.family() == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
   }
-  if (::bind(fd, address.sockaddr_ptr(), address.length()) < 0) {
-    if (errno == EADDRINUSE && address.is_unix() && address.host()[0] != '@' && !unix_path_alive(address)) {
-      ::unlink(address.host().c_str());
-      if (::bind(fd, address.sockaddr_ptr(), address.length()) == 0) goto bound;
-    }
-    ec = last_error();
+  bool bound = ::bind(fd, address.sockaddr_ptr(), address.length()) == 0;
+  int bind_error = bound ? 0 : errno;
+  if (bind_error == EADDRINUSE && address.is_unix() && address.host()[0] != '@' && !unix_path_alive(address)) {
+    // A socket file nobody listens on is left from an earlier run: replace it.
+    ::unlink(address.host().c_str());
+    bound = ::bind(fd, address.sockaddr_ptr(), address.length()) == 0;
+    bind_error = bound ? 0 : errno;
+  }
+  if (!bound) {
+    ec = {bind_error, std::system_category()};
     ::close(fd);
     return -1;
   }
-bound:
   if (::listen(fd, options.backlog) < 0) {
     ec = last_error();
     ::close(fd);

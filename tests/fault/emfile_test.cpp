@@ -85,7 +85,7 @@ TEST(DescriptorExhaustion, StormIsRefusedPromptlyWithoutSpinningAndServiceResume
   }
   size_t served = 0, refused = 0;
   for (size_t i = 0; i < kStorm; ++i) {
-    Probe p = probe(clients[i], seconds(5));
+    Probe p = probe(clients[i], seconds(10));
     ASSERT_NE(p, Probe::hung) << "connection " << i << " was neither served nor closed";
     (p == Probe::served ? served : refused)++;
   }
@@ -98,8 +98,11 @@ TEST(DescriptorExhaustion, StormIsRefusedPromptlyWithoutSpinningAndServiceResume
   // is refused promptly, and the child uses little CPU meanwhile.
   Duration cpu_before = child.cpu_time();
   TimePoint start = Clock::now();
+  // A fixed number of late connections, not a fixed time, so a loaded machine slows the
+  // trickle down instead of failing the count.
+  constexpr size_t kLate = 20;
   size_t late_refused = 0;
-  while (Clock::now() - start < seconds(1)) {
+  while (late_refused < kLate) {
     LoopbackClient late(address, ClientOptions{}, seconds(5));
     ASSERT_TRUE(late.connected()) << late.connect_error();
     IoResult r = late.wait_closed(seconds(5));
@@ -111,7 +114,7 @@ TEST(DescriptorExhaustion, StormIsRefusedPromptlyWithoutSpinningAndServiceResume
   Duration cpu = child.cpu_time() - cpu_before;
   EXPECT_LT(cpu, elapsed / 2) << "the child used " << std::chrono::duration_cast<milliseconds>(cpu).count()
                               << " ms of CPU in " << std::chrono::duration_cast<milliseconds>(elapsed).count() << " ms";
-  EXPECT_GT(late_refused, 5u);
+  EXPECT_EQ(late_refused, kLate);
   RecordProperty("served", static_cast<int>(served));
   RecordProperty("refused", static_cast<int>(refused));
   RecordProperty("child_cpu_ms", static_cast<int>(std::chrono::duration_cast<milliseconds>(cpu).count()));
