@@ -121,18 +121,24 @@ class ReadSomeOp final : public StreamOp {
   size_t n_ = 0;
 };
 
-class ReadViewOp final : public StreamOp {
+// The reads that complete with a view of the connection's input.
+class ViewOp : public StreamOp {
  public:
   Result<std::string_view> await_resume() const {
     if (ec_) return ec_;
     return view_;
   }
 
+ protected:
+  ViewOp(StreamState* s, TryFn try_fn) : StreamOp(s, Side::read, try_fn) {}
+  std::string_view view_;
+};
+
+class ReadViewOp final : public ViewOp {
  private:
   friend class weft::Stream;
-  explicit ReadViewOp(StreamState* s) : StreamOp(s, Side::read, &try_read) {}
+  explicit ReadViewOp(StreamState* s) : ViewOp(s, &try_read) {}
   static bool try_read(StreamOp* self, Conn& conn);
-  std::string_view view_;
 };
 
 class ReadExactOp final : public StreamOp {
@@ -147,37 +153,23 @@ class ReadExactOp final : public StreamOp {
   size_t filled_ = 0;
 };
 
-class ReadExactViewOp final : public StreamOp {
- public:
-  Result<std::string_view> await_resume() const {
-    if (ec_) return ec_;
-    return view_;
-  }
-
+class ReadExactViewOp final : public ViewOp {
  private:
   friend class weft::Stream;
-  ReadExactViewOp(StreamState* s, size_t n) : StreamOp(s, Side::read, &try_read), n_(n) {}
+  ReadExactViewOp(StreamState* s, size_t n) : ViewOp(s, &try_read), n_(n) {}
   static bool try_read(StreamOp* self, Conn& conn);
   size_t n_;
-  std::string_view view_;
 };
 
-class ReadUntilOp final : public StreamOp {
- public:
-  Result<std::string_view> await_resume() const {
-    if (ec_) return ec_;
-    return view_;
-  }
-
+class ReadUntilOp final : public ViewOp {
  private:
   friend class weft::Stream;
   ReadUntilOp(StreamState* s, std::string_view delimiter, size_t max_length)
-      : StreamOp(s, Side::read, &try_read), delimiter_(delimiter), max_length_(max_length) {}
+      : ViewOp(s, &try_read), delimiter_(delimiter), max_length_(max_length) {}
   static bool try_read(StreamOp* self, Conn& conn);
   std::string_view delimiter_;
   size_t max_length_;
   size_t scanned_ = 0;  // Bytes already searched without a match.
-  std::string_view view_;
 };
 
 class ReadFrameOp final : public StreamOp {
