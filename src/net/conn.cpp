@@ -10,6 +10,7 @@
 #include <exception>
 
 #include "core/socket.h"
+#include "core/syscall.h"
 #include "net/loop_context.h"
 #include "net/send_tracker.h"
 #include "weft/core/error.h"
@@ -26,6 +27,10 @@ namespace {
 constexpr int kMaxIov = 64;
 
 std::error_code errno_code(int e) { return {e, std::system_category()}; }
+
+// A default error_code looks its category up in libstdc++ on every construction; the
+// write path returns this copy instead.
+const std::error_code kOk;
 
 }  // namespace
 
@@ -125,20 +130,21 @@ void Conn::handle_read(bool hangup) {
       }
       budget = std::min(budget, limit - out_.size());
     }
-    ssize_t n;
+    long n;
     size_t into_tail = 0;
-    std::span<char> tail = in_.tail_space();
+    // Kept bytes are topped up in place: the tail block's free space is read into first.
+    std::span<char> tail = in_.empty() ? std::span<char>() : in_.tail_space();
     if (tail.empty()) {
-      n = ::read(fd_, scratch.data(), budget);
+      n = detail::sys::read(fd_, scratch.data(), budget);
     } else {
       into_tail = std::min(tail.size(), budget);
       iovec iov[2] = {{tail.data(), into_tail}, {scratch.data(), budget - into_tail}};
-      n = ::readv(fd_, iov, budget > into_tail ? 2 : 1);
+      n = detail::sys::readv(fd_, iov, budget > into_tail ? 2 : 1);
     }
     if (n > 0) {
       size_t got = static_cast<size_t>(n);
       size_t tail_part = std::min(got, into_tail);
-      in_.commit(tail_part);
+      if (tail_part != 0) in_.commit(tail_part);
       fresh_ = std::string_view(scratch.data(), got - tail_part);
       touch();
       dispatch_traffic();
@@ -150,10 +156,10 @@ void Conn::handle_read(bool hangup) {
       read_closed_ = true;
       begin_close(CloseReason::peer_closed, {});
       return;
-    } else if (errno == EAGAIN || errno == EINTR) {
+    } else if (n == -EAGAIN || n == -EINTR) {
       return;
     } else {
-      int e = errno;
+      int e = static_cast<int>(-n);
       force_close(e == ECONNRESET ? CloseReason::reset : CloseReason::error, errno_code(e));
       return;
     }
@@ -163,13 +169,19 @@ void Conn::handle_read(bool hangup) {
 void Conn::dispatch_traffic() {
   in_traffic_ = true;
   call_user("on_traffic", [this] { ctx_->handler.on_traffic(*this); });
-  if (!ctx_->direct.empty()) send_direct();
   in_traffic_ = false;
-  settle_inbound();
-  if (in_.size() > ctx_->options.max_inbound && !finalizing_) {
-    WEFT_LOG(LogLevel::warn, "connection from %s left %zu bytes unconsumed (max_inbound %zu); closing it",
-             remote_address().to_string().c_str(), in_.size(), ctx_->options.max_inbound);
-    force_close(CloseReason::error, make_error_code(Errc::inbound_overflow));
+  const bool sent_direct = !ctx_->direct.empty() && send_direct();
+  if (in_.empty() && consumed_ >= fresh_.size()) {  // All consumed: the usual case.
+    fresh_ = {};
+    consumed_ = 0;
+  } else {
+    settle_inbound();
+  }
+  // An echo sent whole from the read area leaves nothing to flush: the output chain was
+  // empty when it was written (see write()) and nothing was queued after it.
+  if (sent_direct && out_.empty()) {
+    dirty_ = false;
+    return;
   }
   // What on_traffic wrote leaves now, in one send, while its bytes are still in cache:
   // deferring every connection's output to the end of the batch touched a fresh block per
@@ -177,22 +189,25 @@ void Conn::dispatch_traffic() {
   if (dirty_ && !finalizing_) on_flush();
 }
 
-// Sends the bytes on_traffic wrote straight from the read area. Whatever the kernel does
-// not take is copied into the output chain and waits for writability like any other.
-void Conn::send_direct() {
+// Sends the bytes on_traffic wrote straight from the read area; true if all of them went.
+// Whatever the kernel does not take is copied into the output chain and waits for
+// writability like any other output.
+bool Conn::send_direct() {
   std::string_view bytes = ctx_->direct;
   ctx_->direct = {};
-  if (finalizing_) return;  // Force-closed meanwhile: output is dropped, as for the chain.
-  ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (finalizing_) return false;  // Force-closed meanwhile: output is dropped, as for the chain.
+  long n = detail::sys::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   if (n < 0) {
-    if (errno != EAGAIN && errno != EINTR) {
-      int e = errno;
+    if (n != -EAGAIN && n != -EINTR) {
+      int e = static_cast<int>(-n);
       force_close(e == EPIPE || e == ECONNRESET ? CloseReason::reset : CloseReason::error, errno_code(e));
-      return;
+      return false;
     }
     n = 0;
   }
-  if (static_cast<size_t>(n) < bytes.size()) out_.append(bytes.substr(static_cast<size_t>(n)));
+  if (static_cast<size_t>(n) == bytes.size()) return true;
+  out_.append(bytes.substr(static_cast<size_t>(n)));
+  return false;
 }
 
 // Turns a pending direct view into ordinary output, before anything else is queued or the
@@ -210,12 +225,8 @@ Buffer& Conn::output() {
 
 size_t Conn::outbound_size() const { return out_.size() + (in_traffic_ ? ctx_->direct.size() : 0); }
 
+// Keeps what on_traffic left unconsumed: the read area is reused by the next read.
 void Conn::settle_inbound() {
-  if (in_.empty() && consumed_ >= fresh_.size()) {  // All consumed: the usual case.
-    fresh_ = {};
-    consumed_ = 0;
-    return;
-  }
   if (consumed_ >= in_.size()) {
     size_t from_fresh = consumed_ - in_.size();
     in_.clear();
@@ -226,6 +237,11 @@ void Conn::settle_inbound() {
   }
   fresh_ = {};
   consumed_ = 0;
+  if (in_.size() > ctx_->options.max_inbound && !finalizing_) {
+    WEFT_LOG(LogLevel::warn, "connection from %s left %zu bytes unconsumed (max_inbound %zu); closing it",
+             remote_address().to_string().c_str(), in_.size(), ctx_->options.max_inbound);
+    force_close(CloseReason::error, make_error_code(Errc::inbound_overflow));
+  }
 }
 
 InputView Conn::inbound() {
@@ -238,6 +254,9 @@ InputView Conn::inbound() {
 }
 
 std::string_view Conn::peek(size_t n) {
+  if (in_.empty()) {  // Everything unconsumed is in the read area: the usual case.
+    return {fresh_.data() + consumed_, std::min(n, fresh_.size() - consumed_)};
+  }
   n = std::min(n, inbound_size());
   if (n == 0) return {};
   if (consumed_ >= in_.size()) return fresh_.substr(consumed_ - in_.size(), n);
@@ -278,21 +297,20 @@ void Conn::resume_reading() {
 
 std::error_code Conn::write(std::string_view bytes) {
   if (closing_ || shut_write_requested_) return make_error_code(Errc::closed);
-  if (bytes.empty()) return {};
+  if (bytes.empty()) return kOk;
   // Echoing what just arrived: keep a view and send it from the read area when on_traffic
-  // returns, saving the copy into the chain.
-  if (in_traffic_ && out_.empty() && !waiting_writable_ && ctx_->direct.empty()) {
-    std::span<char> area = ctx_->loop.read_scratch();
-    if (bytes.data() >= area.data() && bytes.data() + bytes.size() <= area.data() + area.size()) {
-      ctx_->direct = bytes;
-      dirty_ = true;
-      return {};
-    }
+  // returns, saving the copy into the chain. Views handed out of the read area all lie
+  // within this read's fresh bytes.
+  if (in_traffic_ && out_.empty() && !waiting_writable_ && ctx_->direct.empty() &&
+      bytes.data() >= fresh_.data() && bytes.data() + bytes.size() <= fresh_.data() + fresh_.size()) {
+    ctx_->direct = bytes;
+    dirty_ = true;
+    return kOk;
   }
   materialize_direct();
   out_.append(bytes);
   mark_dirty();
-  return {};
+  return kOk;
 }
 
 std::error_code Conn::writev(std::span<const std::string_view> parts) {
@@ -351,7 +369,7 @@ void Conn::flush() {
     std::string_view front = out_.front();
     if (front.size() == out_.size()) {
       requested = front.size();
-      n = ::send(fd_, front.data(), front.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      n = detail::sys::send(fd_, front.data(), front.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     } else {
       iovec iov[kMaxIov];
       int count = out_.fill_iovec(iov, kMaxIov);
@@ -360,7 +378,7 @@ void Conn::flush() {
       msghdr msg{};
       msg.msg_iov = iov;
       msg.msg_iovlen = static_cast<size_t>(count);
-      n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+      n = detail::sys::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
     }
     if (n >= 0) {
       out_.consume(static_cast<size_t>(n));
@@ -368,9 +386,9 @@ void Conn::flush() {
       if (static_cast<size_t>(n) < requested) break;  // The socket buffer is full.
       continue;
     }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN) break;
-    int e = errno;
+    if (n == -EINTR) continue;
+    if (n == -EAGAIN) break;
+    int e = static_cast<int>(-n);
     force_close(e == EPIPE || e == ECONNRESET ? CloseReason::reset : CloseReason::error, errno_code(e));
     return;
   }

@@ -5,29 +5,29 @@
 #include <system_error>
 #include <vector>
 
+#include "core/syscall.h"
 #include "poller/poller.h"
 
 namespace weft::detail {
 namespace {
 
+constexpr bool same_bit(IoEvent ours, uint32_t epoll) { return static_cast<uint32_t>(ours) == epoll; }
+static_assert(same_bit(kReadable, EPOLLIN) && same_bit(kWritable, EPOLLOUT) && same_bit(kError, EPOLLERR) &&
+              same_bit(kHangup, EPOLLHUP) && same_bit(kReadHangup, EPOLLRDHUP));
+static_assert(EPOLLPRI == EPOLLIN << 1);
+
 uint32_t to_epoll(uint32_t interest, bool edge) {
   // EPOLLRDHUP only while reading: in level-triggered mode it stays asserted after the
   // peer's FIN, and would spin a connection whose reading is paused.
-  uint32_t e = 0;
-  if (interest & kReadable) e |= EPOLLIN | EPOLLRDHUP;
-  if (interest & kWritable) e |= EPOLLOUT;
+  uint32_t e = interest & (kReadable | kWritable);
+  if (interest & kReadable) e |= EPOLLRDHUP;
   if (edge) e |= EPOLLET;
   return e;
 }
 
+// Urgent data (EPOLLPRI) counts as readable.
 uint32_t from_epoll(uint32_t e) {
-  uint32_t r = 0;
-  if (e & (EPOLLIN | EPOLLPRI)) r |= kReadable;
-  if (e & EPOLLOUT) r |= kWritable;
-  if (e & EPOLLERR) r |= kError;
-  if (e & EPOLLHUP) r |= kHangup;
-  if (e & EPOLLRDHUP) r |= kReadHangup;
-  return r;
+  return (e & (kReadable | kWritable | kError | kHangup | kReadHangup)) | ((e & EPOLLPRI) >> 1);
 }
 
 class EpollPoller final : public Poller {
@@ -49,7 +49,7 @@ class EpollPoller final : public Poller {
 
   int wait(PollEvent* out, int max, int timeout_ms) override {
     if (static_cast<int>(events_.size()) < max) events_.resize(static_cast<size_t>(max));
-    int n = ::epoll_wait(fd_, events_.data(), max, timeout_ms);
+    int n = static_cast<int>(sys::epoll_wait(fd_, events_.data(), max, timeout_ms));
     if (n < 0) return 0;  // EINTR: a signal arrived; the loop simply iterates again.
     for (int i = 0; i < n; ++i) {
       out[i].object = static_cast<IoObject*>(events_[static_cast<size_t>(i)].data.ptr);

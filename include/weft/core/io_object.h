@@ -8,13 +8,14 @@
 
 namespace weft::detail {
 
-// Readiness bits, independent of the poller backend.
+// Readiness bits, the same for every poller backend. Their values are epoll's, so the
+// epoll backend hands events through without translating them; others translate.
 enum IoEvent : uint32_t {
-  kReadable = 1u << 0,
-  kWritable = 1u << 1,
-  kError = 1u << 2,
-  kHangup = 1u << 3,    // The peer closed both directions (EPOLLHUP).
-  kReadHangup = 1u << 4 // The peer closed its writing side (EPOLLRDHUP).
+  kReadable = 0x001,    // EPOLLIN
+  kWritable = 0x004,    // EPOLLOUT
+  kError = 0x008,       // EPOLLERR
+  kHangup = 0x010,      // The peer closed both directions (EPOLLHUP).
+  kReadHangup = 0x2000  // The peer closed its writing side (EPOLLRDHUP).
 };
 
 class IoObject {

@@ -126,7 +126,7 @@ class Conn final : private detail::IoObject {
   void open();
   void handle_read(bool hangup);
   void dispatch_traffic();
-  void send_direct();
+  bool send_direct();
   void materialize_direct();
   void settle_inbound();
   void flush();
