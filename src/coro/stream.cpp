@@ -15,25 +15,6 @@ std::error_code closed_error() {
   return make_error_code(Errc::closed);
 }
 
-// The first contiguous run of the connection's unread input.
-std::string_view first_run(Conn& conn) {
-  InputView in = conn.inbound();
-  if (in.segment_count() == 1) return in.segment(0);
-  // A multi-segment view hides its already-consumed prefix; skip it by hand.
-  size_t total = 0;
-  for (size_t i = 0; i < in.segment_count(); ++i) total += in.segment(i).size();
-  size_t skip = total - in.size();
-  for (size_t i = 0; i < in.segment_count(); ++i) {
-    std::string_view s = in.segment(i);
-    if (skip >= s.size()) {
-      skip -= s.size();
-      continue;
-    }
-    return s.substr(skip);
-  }
-  return {};
-}
-
 // Where read_frame copies a payload that spans blocks; one per loop thread.
 thread_local std::string t_frame_scratch;
 
@@ -44,8 +25,8 @@ thread_local std::string t_frame_scratch;
 StreamOp::StreamOp(StreamOp&& other) noexcept
     : Waiter(other), state_(other.state_), ec_(other.ec_), try_(other.try_), side_(other.side_) {}
 
-StreamOp::~StreamOp() {
-  // Only a coroutine destroyed while suspended here (a forced stop) gets this far.
+// Only a coroutine destroyed while suspended here (a forced stop) gets this far.
+void StreamOp::leave() {
   if (registered_) {
     state_->slot(side_ == Side::write) = nullptr;
     if (side_ == Side::write) state_->writer_left();
@@ -119,8 +100,8 @@ bool ReadSomeOp::try_read(StreamOp* self, Conn& conn) {
 
 bool ReadViewOp::try_read(StreamOp* self, Conn& conn) {
   auto* op = static_cast<ReadViewOp*>(self);
-  if (conn.inbound_size() == 0) return false;
-  std::string_view run = first_run(conn);
+  std::string_view run = conn.inbound_front();
+  if (run.empty()) return false;
   conn.discard(run.size());
   op->view_ = run;
   return true;

@@ -28,10 +28,6 @@ constexpr int kMaxIov = 64;
 
 std::error_code errno_code(int e) { return {e, std::system_category()}; }
 
-// A default error_code looks its category up in libstdc++ on every construction; the
-// write path returns this copy instead.
-const std::error_code kOk;
-
 }  // namespace
 
 // Runs a user callback; an exception closes the connection instead of escaping the loop.
@@ -253,6 +249,21 @@ InputView Conn::inbound() {
   return InputView(std::span<const std::string_view>(segs)).subview(consumed_);
 }
 
+std::string_view Conn::inbound_front() {
+  if (in_.empty()) return {fresh_.data() + consumed_, fresh_.size() - consumed_};
+  if (consumed_ >= in_.size()) return fresh_.substr(consumed_ - in_.size());
+  // Skip the consumed prefix block by block; the run ends with the block it stops in.
+  size_t skip = consumed_;
+  std::vector<std::string_view>& segs = ctx_->segments;
+  segs.clear();
+  in_.segments(segs);
+  for (std::string_view s : segs) {
+    if (skip < s.size()) return s.substr(skip);
+    skip -= s.size();
+  }
+  return {};
+}
+
 std::string_view Conn::peek(size_t n) {
   if (in_.empty()) {  // Everything unconsumed is in the read area: the usual case.
     return {fresh_.data() + consumed_, std::min(n, fresh_.size() - consumed_)};
@@ -297,7 +308,7 @@ void Conn::resume_reading() {
 
 std::error_code Conn::write(std::string_view bytes) {
   if (closing_ || shut_write_requested_) return make_error_code(Errc::closed);
-  if (bytes.empty()) return kOk;
+  if (bytes.empty()) return detail::kNoError;
   // Echoing what just arrived: keep a view and send it from the read area when on_traffic
   // returns, saving the copy into the chain. Views handed out of the read area all lie
   // within this read's fresh bytes.
@@ -305,12 +316,12 @@ std::error_code Conn::write(std::string_view bytes) {
       bytes.data() >= fresh_.data() && bytes.data() + bytes.size() <= fresh_.data() + fresh_.size()) {
     ctx_->direct = bytes;
     dirty_ = true;
-    return kOk;
+    return detail::kNoError;
   }
   materialize_direct();
   out_.append(bytes);
   mark_dirty();
-  return kOk;
+  return detail::kNoError;
 }
 
 std::error_code Conn::writev(std::span<const std::string_view> parts) {

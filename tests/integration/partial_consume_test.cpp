@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "loopback_client.h"
@@ -60,6 +61,23 @@ class LineHandler : public RecordingHandler {
   }
 };
 
+// Echoes through inbound_front() in pieces of at most 997 bytes and leaves the last
+// 5000 bytes of each arrival unconsumed, so kept bytes span blocks and runs end at block
+// boundaries as well as in the read area.
+class FrontHandler : public RecordingHandler {
+ public:
+  void on_traffic(Conn& conn) override {
+    while (conn.inbound_size() > 5000) {
+      std::string_view run = conn.inbound_front();
+      ASSERT_FALSE(run.empty());
+      ASSERT_LE(run.size(), conn.inbound_size());
+      size_t take = std::min({run.size(), conn.inbound_size() - 5000, size_t{997}});
+      conn.write(run.substr(0, take));
+      ASSERT_EQ(conn.discard(take), take);
+    }
+  }
+};
+
 ServerOptions small_reads(bool edge) {
   ServerOptions o;
   o.loops = 1;
@@ -104,6 +122,12 @@ TEST_P(PartialConsume, ByteAtATime) {
   ByteHandler handler;
   ServerFixture fixture(handler, small_reads(GetParam()));
   exchange(fixture.address(), 3, 300'000, 300'000);
+}
+
+TEST_P(PartialConsume, ContiguousRunsThroughInboundFront) {
+  FrontHandler handler;
+  ServerFixture fixture(handler, small_reads(GetParam()));
+  exchange(fixture.address(), 4, 1'500'000, 1'500'000 - 5000);
 }
 
 TEST_P(PartialConsume, LinesThroughInboundViews) {

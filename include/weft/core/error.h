@@ -26,6 +26,12 @@ inline std::error_code make_error_code(Errc e) noexcept {
   return {static_cast<int>(e), error_category()};
 }
 
+namespace detail {
+// Success. A default-constructed std::error_code looks its category up in libstdc++ each
+// time; per-message paths copy this one instead.
+inline const std::error_code kNoError{};
+}  // namespace detail
+
 }  // namespace weft
 
 template <>

@@ -73,7 +73,9 @@ class StreamOp : public Waiter {
  public:
   StreamOp(StreamOp&& other) noexcept;  // Only before it is awaited.
   StreamOp& operator=(StreamOp&&) = delete;
-  ~StreamOp();
+  ~StreamOp() {
+    if (registered_ || ctx_ != nullptr) leave();
+  }
 
   bool await_ready() { return start(); }
   template <class P>
@@ -95,11 +97,13 @@ class StreamOp : public Waiter {
   bool suspend(std::coroutine_handle<> h, CoroContext* ctx);
 
   StreamState* state_;
-  std::error_code ec_;
+  std::error_code ec_ = detail::kNoError;
 
  private:
   friend class StreamState;
   static void cancel_op(Waiter* self, std::error_code error);
+  // Leaves the stream's slot and the coroutine's context.
+  void leave();
   // Completes: leaves the stream's slot and the context, then resumes the coroutine.
   void complete();
 

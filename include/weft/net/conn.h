@@ -56,6 +56,9 @@ class Conn final : private detail::IoObject {
   size_t discard(size_t n = npos);
   // All unconsumed bytes, possibly in several segments, without copying (for codecs).
   InputView inbound();
+  // The first contiguous run of unconsumed bytes, without copying: all of them unless
+  // they span blocks. Empty when there are none.
+  std::string_view inbound_front();
   // Stops reading from the socket until resume_reading(); what is buffered stays readable.
   // For a consumer that is not ready for more (a coroutine that is not reading): the peer
   // then waits, by TCP flow control, instead of filling memory. Idempotent.
