@@ -6,22 +6,28 @@
 // space instructions per echoed message than the rest of weft's bookkeeping. Loop threads
 // are never cancelled (they are stopped with EventLoop::quit), so the loop enters the
 // kernel directly. Each call returns what the kernel returns: a count, or -errno; errno
-// itself is left alone.
+// itself is left alone on the direct path.
 
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstddef>
 
-struct iovec;
-struct msghdr;
-struct epoll_event;
+// Sanitized builds go through libc, whose interceptors check the buffers handed to the
+// kernel; so do architectures without an entry sequence here.
+#if defined(__x86_64__) && !defined(WEFT_SANITIZED)
+#define WEFT_DIRECT_SYSCALLS 1
+#else
+#define WEFT_DIRECT_SYSCALLS 0
+#endif
 
 namespace weft::detail::sys {
 
-#if defined(__x86_64__)
+#if WEFT_DIRECT_SYSCALLS
 
 inline long call3(long nr, long a, long b, long c) {
   long ret;
@@ -41,21 +47,6 @@ inline long call6(long nr, long a, long b, long c, long d, long e, long f) {
   return ret;
 }
 
-#else
-
-// Elsewhere libc's generic entry, which is not a cancellation point either.
-inline long call3(long nr, long a, long b, long c) {
-  long r = ::syscall(nr, a, b, c);
-  return r < 0 ? -errno : r;
-}
-
-inline long call6(long nr, long a, long b, long c, long d, long e, long f) {
-  long r = ::syscall(nr, a, b, c, d, e, f);
-  return r < 0 ? -errno : r;
-}
-
-#endif
-
 inline long read(int fd, void* buf, size_t n) {
   return call3(SYS_read, fd, reinterpret_cast<long>(buf), static_cast<long>(n));
 }
@@ -72,9 +63,14 @@ inline long sendmsg(int fd, const msghdr* msg, int flags) {
   return call3(SYS_sendmsg, fd, reinterpret_cast<long>(msg), flags);
 }
 
-// epoll_pwait with no signal mask is epoll_wait, and exists on every architecture.
-inline long epoll_wait(int epfd, epoll_event* events, int max, int timeout_ms) {
-  return call6(SYS_epoll_pwait, epfd, reinterpret_cast<long>(events), max, timeout_ms, 0, 0);
-}
+#else
+
+inline long result(long r) { return r < 0 ? -errno : r; }
+inline long read(int fd, void* buf, size_t n) { return result(::read(fd, buf, n)); }
+inline long readv(int fd, const iovec* iov, int count) { return result(::readv(fd, iov, count)); }
+inline long send(int fd, const void* buf, size_t n, int flags) { return result(::send(fd, buf, n, flags)); }
+inline long sendmsg(int fd, const msghdr* msg, int flags) { return result(::sendmsg(fd, msg, flags)); }
+
+#endif
 
 }  // namespace weft::detail::sys

@@ -30,6 +30,16 @@ uint32_t from_epoll(uint32_t e) {
   return (e & (kReadable | kWritable | kError | kHangup | kReadHangup)) | ((e & EPOLLPRI) >> 1);
 }
 
+// epoll_wait, without glibc's cancellation-point wrapper where weft enters the kernel
+// itself (core/syscall.h); epoll_pwait with no signal mask is epoll_wait. Returns -errno.
+long epoll_wait_raw(int epfd, epoll_event* events, int max, int timeout_ms) {
+#if WEFT_DIRECT_SYSCALLS
+  return sys::call6(SYS_epoll_pwait, epfd, reinterpret_cast<long>(events), max, timeout_ms, 0, 0);
+#else
+  return sys::result(::epoll_wait(epfd, events, max, timeout_ms));
+#endif
+}
+
 class EpollPoller final : public Poller {
  public:
   explicit EpollPoller(bool edge) : edge_(edge), fd_(::epoll_create1(EPOLL_CLOEXEC)) {
@@ -49,7 +59,7 @@ class EpollPoller final : public Poller {
 
   int wait(PollEvent* out, int max, int timeout_ms) override {
     if (static_cast<int>(events_.size()) < max) events_.resize(static_cast<size_t>(max));
-    int n = static_cast<int>(sys::epoll_wait(fd_, events_.data(), max, timeout_ms));
+    int n = static_cast<int>(epoll_wait_raw(fd_, events_.data(), max, timeout_ms));
     if (n < 0) return 0;  // EINTR: a signal arrived; the loop simply iterates again.
     for (int i = 0; i < n; ++i) {
       out[i].object = static_cast<IoObject*>(events_[static_cast<size_t>(i)].data.ptr);
