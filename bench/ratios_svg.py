@@ -6,6 +6,10 @@
 One group of bars per metric, one bar per peer, on a log2 axis centred on 1
 (bars above the line: the baseline wins). Values beyond 1/8..8 are clipped and
 marked with a caret; each bar's exact value is in its tooltip.
+
+The headline metrics come first: head-to-head (simultaneous) CPU per message
+and callgrind instructions per message, which do not move with the machine's
+drift. The sequential-run ratios follow, paler, after a separator.
 """
 import json
 import math
@@ -15,16 +19,27 @@ from xml.sax.saxutils import escape
 COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
           "#9c755f"]
 LIMIT = 3  # log2 range: 1/8 .. 8
-BAR, GAP, LEFT, TOP, PLOT_H, BOTTOM = 11, 18, 70, 60, 300, 130
+BAR, GAP, LEFT, TOP, PLOT_H, BOTTOM = 11, 18, 70, 76, 300, 130
+SECTION_GAP = 24
+SEQUENTIAL_OPACITY = 0.45
 
 
 def main():
     with open(sys.argv[1]) as f:
         doc = json.load(f)
     ratios = doc["ratios"]
-    base, peers, metrics = ratios["baseline"], ratios["peers"], ratios["metrics"]
+    base, peers = ratios["baseline"], list(ratios["peers"])
+    headline = ratios.get("headline") or []
+    sections = [("head-to-head CPU/msg, callgrind instr/msg", headline, 1.0),
+                ("sequential runs (drift included)", ratios["metrics"], SEQUENTIAL_OPACITY)]
+    sections = [sec for sec in sections if sec[1]]
+    if len(sections) == 1 and not headline:
+        sections = [("", ratios["metrics"], 1.0)]
+    metrics = [m for sec in sections for m in sec[1]]
+    for m in metrics:  # callgrind may name a peer the sequential list lacks
+        peers += [p for p in m["values"] if p not in peers]
     group_w = max(1, len(peers)) * BAR + GAP
-    width = LEFT + max(1, len(metrics)) * group_w + 30
+    width = LEFT + max(1, len(metrics)) * group_w + (len(sections) - 1) * SECTION_GAP + 30
     height = TOP + PLOT_H + BOTTOM
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'font-family="sans-serif" font-size="11">',
@@ -52,8 +67,20 @@ def main():
                    f'stroke="{stroke}"/>'
                    f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{label}</text>')
     zero = y_of(0)
-    for g, m in enumerate(metrics):
-        gx = LEFT + g * group_w + GAP / 2
+    groups, x0 = [], LEFT  # (x of the group, metric, opacity)
+    for n, (caption, ms, opacity) in enumerate(sections):
+        if n:
+            sx = x0 + SECTION_GAP / 2
+            out.append(f'<line x1="{sx:.1f}" x2="{sx:.1f}" y1="{TOP - 30}" y2="{TOP + PLOT_H}" '
+                       f'stroke="#888" stroke-dasharray="4 3"/>')
+            x0 += SECTION_GAP
+        if caption:
+            out.append(f'<text x="{x0 + 4:.1f}" y="{TOP - 21}" fill="#555" '
+                       f'font-style="italic">{escape(caption)}</text>')
+        for m in ms:
+            groups.append((x0 + GAP / 2, m, opacity))
+            x0 += group_w
+    for gx, m, opacity in groups:
         for i, p in enumerate(peers):
             v = m["values"].get(p)
             if v is None or v <= 0:
@@ -65,7 +92,8 @@ def main():
             x = gx + i * BAR
             top, h = min(y, zero), max(abs(zero - y), 1)
             out.append(f'<rect x="{x:.1f}" y="{top:.1f}" width="{BAR - 2}" height="{h:.1f}" '
-                       f'fill="{COLORS[i % len(COLORS)]}"><title>{escape(m["label"])}: '
+                       f'fill="{COLORS[i % len(COLORS)]}" fill-opacity="{opacity}">'
+                       f'<title>{escape(m["label"])}: '
                        f'{escape(base)}/{escape(p)} = {v:.3g}</title></rect>')
             if clipped:  # caret just beyond the top, or inside the bottom end
                 cy, fill = (y - 4, "black") if lv > 0 else (y - 3, "white")

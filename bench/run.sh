@@ -2,6 +2,7 @@
 # Side-by-side echo benchmark: weft-echo against peer servers (see bench/README.md).
 #
 #   bench/run.sh [--quick] [--reps N] [--duration S] [--servers a,b,c] [--scenarios x,y]
+#                [--paired | --no-paired | --paired-only]
 #
 # Writes bench/results/latest.md, latest.json and ratios.svg; raw records and
 # logs go to build/bench-run/<timestamp>/.
@@ -16,10 +17,14 @@ OUT_DIR=$ROOT/bench/results
 
 source "$ROOT/bench/lib/servers.sh"
 source "$ROOT/bench/lib/measure.sh"
+source "$ROOT/bench/lib/paired.sh"
+source "$ROOT/bench/lib/callgrind.sh"
 
 # Scenario name -> weft-load arguments. "rate" gets --rate at run time; "idle"
-# is measured by measure_idle.
-ALL_SCENARIOS=(64b-p1 64b-p16 4k-p4 c1000 rate idle)
+# is measured by measure_idle; "instr" runs INSTR_LIST under callgrind
+# (measure_instr). The THROUGHPUT ones are also run head-to-head (measure_pair).
+ALL_SCENARIOS=(64b-p1 64b-p16 4k-p4 c1000 rate idle instr)
+THROUGHPUT=(64b-p1 64b-p16 4k-p4 c1000)
 declare -A SCENARIO_ARGS=(
   [64b-p1]="--conns 100 --size 64 --pipeline 1"
   [64b-p16]="--conns 100 --size 64 --pipeline 16"
@@ -34,17 +39,23 @@ declare -A SCENARIO_TITLE=(
   [c1000]="64 B, 1000 connections, pipeline 1"
   [rate]="fixed rate, 64 B, 100 connections"
   [idle]="idle connections"
+  [instr]="instructions per message (callgrind)"
 )
 
 usage() {
   cat <<'USAGE'
 usage: bench/run.sh [options]
-  --quick              1 rep, short runs (about 2-3 minutes)
+  --quick              1 rep, short runs; paired and instr for 64b-p1 and 64b-p16 only
+                       (under 3 minutes)
   --reps N             repetitions, servers interleaved within each (default 3)
   --duration S         measured seconds per load run (default 5)
   --warmup S           unrecorded seconds before each window (default 1)
   --servers a,b,c      default: weft,weft-coro,epoll,go,libuv,asio,libevent
-  --scenarios x,y      default: 64b-p1,64b-p16,4k-p4,c1000,rate,idle
+  --scenarios x,y      default: 64b-p1,64b-p16,4k-p4,c1000,rate,idle,instr
+  --paired             also run the baseline head-to-head with each peer, simultaneously,
+                       for the selected throughput scenarios (default: on)
+  --no-paired          no head-to-head runs
+  --paired-only        only the head-to-head runs (no sequential, syscall or instr runs)
   --syscalls x,y       scenarios to count syscalls for, or "none" (default 64b-p1,64b-p16)
   --rate R             fixed-rate scenario rate (default: half the slowest peer's 64b-p1 median)
   --idle-conns N       connections for the idle scenario (default 10000)
@@ -56,13 +67,18 @@ USAGE
 REPS=3 DURATION=5 WARMUP=1 IDLE_HOLD=2 IDLE_CONNS=10000 THREADS=1 RATE= BASELINE=weft
 SYSCALL_DURATION=3 SERVERS=$(IFS=,; echo "${ALL_SERVERS[*]}")
 SCENARIOS=$(IFS=,; echo "${ALL_SCENARIOS[*]}") SYSCALL_SCENARIOS=64b-p1,64b-p16 QUICK=0
+PAIRED=1 PAIRED_ONLY=0 PAIRED_SCENARIOS=$(IFS=,; echo "${THROUGHPUT[*]}")
+INSTR_DURATION=3 INSTR_SCENARIOS=64b-p1,64b-p16
 while (($#)); do
   case $1 in
     --reps | --duration | --warmup | --servers | --scenarios | --syscalls | --rate | --idle-conns | --threads | \
       --baseline)
       (($# >= 2)) || { echo "run.sh: $1 needs a value" >&2; exit 2; } ;;&
     --quick) QUICK=1 REPS=1 DURATION=1.5 WARMUP=0.5 IDLE_HOLD=1 SYSCALL_DURATION=1.5
-      SYSCALL_SCENARIOS=64b-p1 ;;
+      SYSCALL_SCENARIOS=64b-p1 PAIRED_SCENARIOS=64b-p1,64b-p16 INSTR_DURATION=1 ;;
+    --paired) PAIRED=1 ;;
+    --no-paired) PAIRED=0 PAIRED_ONLY=0 ;;
+    --paired-only) PAIRED=1 PAIRED_ONLY=1 ;;
     --reps) REPS=$2; shift ;;
     --duration) DURATION=$2; shift ;;
     --warmup) WARMUP=$2; shift ;;
@@ -93,15 +109,38 @@ positive --threads "$THREADS" int
 IFS=, read -ra SERVER_LIST <<<"$SERVERS"
 IFS=, read -ra SCENARIO_LIST <<<"$SCENARIOS"
 IFS=, read -ra SYSCALL_LIST <<<"$SYSCALL_SCENARIOS"
+IFS=, read -ra INSTR_LIST <<<"$INSTR_SCENARIOS"
 for s in "${SCENARIO_LIST[@]}" "${SYSCALL_LIST[@]}"; do
   [[ -n ${SCENARIO_TITLE[$s]:-} ]] || { echo "run.sh: unknown scenario $s" >&2; exit 2; }
 done
+[[ " ${SYSCALL_LIST[*]} " == *" instr "* ]] && { echo "run.sh: --syscalls cannot count instr" >&2; exit 2; }
+
+# What runs: SEQ_LIST one server at a time; PAIRED_LIST head-to-head (the
+# selected throughput scenarios); INSTR=1 when "instr" was selected.
+SEQ_LIST=() PAIRED_LIST=() INSTR=0
+for s in "${SCENARIO_LIST[@]}"; do
+  if [[ $s == instr ]]; then INSTR=1; else SEQ_LIST+=("$s"); fi
+  [[ ,$PAIRED_SCENARIOS, == *,$s,* ]] && PAIRED_LIST+=("$s")
+done
+((PAIRED)) || PAIRED_LIST=()
+keep=()  # syscalls are only reported for scenarios that run sequentially
+for s in "${SYSCALL_LIST[@]}"; do [[ " ${SEQ_LIST[*]} " == *" $s "* ]] && keep+=("$s"); done
+SYSCALL_LIST=("${keep[@]}")
+if ((PAIRED_ONLY)); then
+  SEQ_LIST=() SYSCALL_LIST=() INSTR=0
+  ((${#PAIRED_LIST[@]})) || { echo "run.sh: --paired-only needs a throughput scenario" >&2; exit 2; }
+fi
+if ((INSTR)) && ! command -v valgrind >/dev/null; then
+  echo "warning: valgrind not installed (apt: valgrind): instr skipped" >&2
+  INSTR=0
+fi
 
 # Everything this script starts is stopped on any exit.
 SERVER_PID= TRACER_PID=
 cleanup() {
   [[ -n ${TRACER_PID:-} ]] && kill -INT "$TRACER_PID" 2>/dev/null
   stop_server
+  stop_pair
   local pids
   pids=$(jobs -pr)
   [[ -n $pids ]] && kill $pids 2>/dev/null
@@ -186,9 +225,9 @@ pick_rate() {
   echo "   fixed rate: $RATE msgs/s"
 }
 
-total=$((${#SCENARIO_LIST[@]} * REPS))
+total=$((${#SEQ_LIST[@]} * REPS))
 n=0
-for scenario in "${SCENARIO_LIST[@]}"; do
+for scenario in "${SEQ_LIST[@]}"; do
   args=${SCENARIO_ARGS[$scenario]:-}
   [[ $scenario == rate ]] && pick_rate && args+=" --rate $RATE"
   for ((rep = 1; rep <= REPS; rep++)); do
@@ -215,9 +254,35 @@ if ((${#SYSCALL_LIST[@]})) && [[ $SYSCALL_METHOD != none ]]; then
   done
 fi
 
+# Head-to-head: every peer against the baseline, interleaved within each rep.
+if ((${#PAIRED_LIST[@]})); then
+  if [[ " ${ACTIVE[*]} " != *" $BASELINE "* ]]; then
+    echo "   no head-to-head runs: $BASELINE is not among the servers"
+    PAIRED_LIST=()
+  fi
+  total=$((${#PAIRED_LIST[@]} * REPS))
+  n=0
+  for scenario in "${PAIRED_LIST[@]}"; do
+    for ((rep = 1; rep <= REPS; rep++)); do
+      n=$((n + 1))
+      echo "== [$n/$total] head-to-head $scenario (${SCENARIO_TITLE[$scenario]}), rep $rep/$REPS"
+      for s in "${ACTIVE[@]}"; do
+        [[ $s == "$BASELINE" ]] && continue
+        measure_pair "$s" "$scenario" "$rep" ${SCENARIO_ARGS[$scenario]} || drop_server "$s"
+      done
+    done
+  done
+fi
+
+if ((INSTR)); then
+  echo "== instructions per message (callgrind, ${INSTR_DURATION} s runs): ${INSTR_LIST[*]}"
+  for s in "${ACTIVE[@]}"; do measure_instr "$s"; done
+fi
+
 BUSY_AFTER=$(check_quiet "after the run")
 
 # Describe the run for the report.
+json_list() { (($#)) && printf '"%s",' "$@" | sed 's/,$//'; return 0; }
 titles=
 for s in "${ALL_SCENARIOS[@]}"; do titles+="\"$s\":\"${SCENARIO_TITLE[$s]}\","; done
 cat >"$LOG_DIR/meta.json" <<META
@@ -228,7 +293,9 @@ cat >"$LOG_DIR/meta.json" <<META
  "idle_conns":$IDLE_CONNS,"idle_hold_s":$IDLE_HOLD,"rate":${RATE:-null},
  "busy_before_pct":$BUSY_BEFORE,"busy_after_pct":$BUSY_AFTER,
  "syscall_method":"$SYSCALL_METHOD","syscall_duration_s":$SYSCALL_DURATION,"quick":$QUICK,
- "baseline":"$BASELINE","scenarios":[$(printf '"%s",' "${SCENARIO_LIST[@]}" | sed 's/,$//')],
+ "baseline":"$BASELINE","scenarios":[$(json_list "${SEQ_LIST[@]}")],
+ "paired":$( ((${#PAIRED_LIST[@]})) && echo "{\"scenarios\":[$(json_list "${PAIRED_LIST[@]}")],\"reps\":$REPS}" || echo null),
+ "instr":$( ((INSTR)) && echo "{\"scenarios\":[$(json_list "${INSTR_LIST[@]}")],\"duration_s\":$INSTR_DURATION,\"valgrind\":\"$(valgrind --version)\"}" || echo null),
  "titles":{${titles%,}},
  "versions":{"go":"$(go version 2>/dev/null | awk '{print $3}')",
    "libuv":"$(dpkg-query -W -f='${Version}' libuv1-dev 2>/dev/null)",

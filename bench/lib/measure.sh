@@ -24,6 +24,18 @@ json_field() {  # json_field KEY [DECIMALS] < json: first numeric value of "KEY"
   fi
 }
 
+# field FILE KEY [DECIMALS]: json_field of a weft-load output, "?" if there is none.
+field() {
+  if [[ -s $1 ]]; then json_field "$2" "${3:-0}" <"$1"; else echo "?"; fi
+}
+
+# json_str TEXT: TEXT escaped for use inside a JSON string.
+json_str() {
+  local s=${1//\\/\\\\}
+  s=${s//\"/\\\"}
+  printf '%s' "${s//$'\n'/ }"
+}
+
 append_record() {  # kind server scenario rep rc result-file [extra-json-members]
   local result=null
   [[ -s $6 ]] && result=$(<"$6")

@@ -36,6 +36,12 @@ port_open() {
 
 NEXT_PORT=$((20000 + ($$ % 40) * 250))
 
+# Optional command put between SERVER_PIN and the server (e.g. valgrind; it must
+# exec the server, so that $! stays the server's pid), and how long to wait for
+# the port. Callers override them with `local`.
+SERVER_WRAP=()
+SERVER_START_TIMEOUT=10
+
 # Starts NAME (prefixed by SERVER_PIN, e.g. taskset) and waits until its port
 # accepts. Sets SERVER_PID and SERVER_PORT; on failure returns 1 with the
 # reason in SERVER_FAILURE.
@@ -48,10 +54,10 @@ start_server() {
   server_argv "$name" "$SERVER_PORT" "$threads"
   lines=0
   [[ -f $log ]] && lines=$(wc -l <"$log")
-  # taskset and env exec the server, so $! is the server's own pid.
-  "${SERVER_PIN[@]}" "${SERVER_ARGV[@]}" >>"$log" 2>&1 &
+  # taskset, env and valgrind exec the server, so $! is the server's own pid.
+  "${SERVER_PIN[@]}" "${SERVER_WRAP[@]}" "${SERVER_ARGV[@]}" >>"$log" 2>&1 &
   SERVER_PID=$!
-  local deadline=$((SECONDS + 10))
+  local deadline=$((SECONDS + SERVER_START_TIMEOUT))
   while ((SECONDS < deadline)); do
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
       SERVER_FAILURE="exited at startup: $(sed -n "$((lines + 1))p" "$log")"
@@ -60,23 +66,35 @@ start_server() {
     port_open "$SERVER_PORT" && return 0
     sleep 0.02
   done
-  : "${SERVER_FAILURE:=did not accept on 127.0.0.1:$SERVER_PORT within 10 s}"
+  : "${SERVER_FAILURE:=did not accept on 127.0.0.1:$SERVER_PORT within $SERVER_START_TIMEOUT s}"
   stop_server
   return 1
 }
 
-# Stops the current server: SIGTERM, then SIGKILL after 3 s. Idempotent.
-stop_server() {
-  [[ -n ${SERVER_PID:-} ]] || return 0
-  local pid=$SERVER_PID i
-  SERVER_PID=
-  kill -TERM "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-  for ((i = 0; i < 150; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+# signal_wait PID SIGNAL SECONDS: sends SIGNAL to PID (a child of this shell)
+# and waits up to SECONDS for it to exit; true if it has.
+signal_wait() {
+  local pid=$1 i
+  kill -"$2" "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < $3 * 50; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
     sleep 0.02
   done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  return 1
+}
+
+# stop_pid PID: SIGTERM, then SIGKILL after 3 s; reaps it.
+stop_pid() {
+  signal_wait "$1" TERM 3 || kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# Stops the current server (stop_pid). Idempotent.
+stop_server() {
+  [[ -n ${SERVER_PID:-} ]] || return 0
+  local pid=$SERVER_PID
+  SERVER_PID=
+  stop_pid "$pid"
 }
 
 # Builds the peers (CMake project bench/peers, Go module bench/peers/go) into
