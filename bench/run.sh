@@ -13,7 +13,7 @@ BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 [[ $BUILD_DIR == /* ]] || BUILD_DIR=$ROOT/$BUILD_DIR
 BIN_DIR=$BUILD_DIR/bin
 PEER_DIR=$BUILD_DIR/bench-peers
-OUT_DIR=$ROOT/bench/results
+OUT_DIR=${OUT_DIR:-$ROOT/bench/results}
 
 source "$ROOT/bench/lib/servers.sh"
 source "$ROOT/bench/lib/measure.sh"

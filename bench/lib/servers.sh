@@ -6,12 +6,15 @@
 # is skipped for the rest of the run.
 
 ALL_SERVERS=(weft weft-coro epoll go libuv asio libevent)
+# Known but run only when named with --servers: weft-echo with edge-triggered epoll.
+EXTRA_SERVERS=(weft-et)
 
 # Sets SERVER_ARGV: NAME listening on 127.0.0.1:PORT with THREADS threads/loops.
 server_argv() {
   local name=$1 port=$2 threads=$3
   case $name in
     weft) SERVER_ARGV=("$BIN_DIR/weft-echo" --addr "tcp://127.0.0.1:$port" --loops "$threads") ;;
+    weft-et) SERVER_ARGV=("$BIN_DIR/weft-echo" --edge-triggered --addr "tcp://127.0.0.1:$port" --loops "$threads") ;;
     weft-coro)
       SERVER_ARGV=("$BIN_DIR/weft-echo" --api coro --addr "tcp://127.0.0.1:$port" --loops "$threads") ;;
     go) SERVER_ARGV=(env "GOMAXPROCS=$threads" "$PEER_DIR/go_echo" "$port" "$threads") ;;
@@ -23,7 +26,7 @@ server_argv() {
 # Prints why NAME cannot run, or nothing when its binary is there.
 server_missing() {
   local name=$1
-  server_argv "$name" 0 1 || { echo "unknown server (known: ${ALL_SERVERS[*]})"; return; }
+  server_argv "$name" 0 1 || { echo "unknown server (known: ${ALL_SERVERS[*]} ${EXTRA_SERVERS[*]})"; return; }
   local exe=${SERVER_ARGV[0]}
   [[ $exe == env ]] && exe=${SERVER_ARGV[2]}
   [[ -x $exe ]] || echo "${exe#"$ROOT/"} not built"
