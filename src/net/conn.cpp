@@ -28,6 +28,18 @@ constexpr int kMaxIov = 64;
 
 std::error_code errno_code(int e) { return {e, std::system_category()}; }
 
+// The contiguous run of buffer's bytes that starts `skip` bytes in (skip < buffer.size()):
+// it ends with the block it starts in. segs is scratch space.
+std::string_view run_after(const Buffer& buffer, size_t skip, std::vector<std::string_view>& segs) {
+  segs.clear();
+  buffer.segments(segs);
+  for (std::string_view s : segs) {
+    if (skip < s.size()) return s.substr(skip);
+    skip -= s.size();
+  }
+  return {};
+}
+
 }  // namespace
 
 // Runs a user callback; an exception closes the connection instead of escaping the loop.
@@ -250,33 +262,21 @@ InputView Conn::inbound() {
 }
 
 std::string_view Conn::inbound_front() {
-  if (in_.empty()) return {fresh_.data() + consumed_, fresh_.size() - consumed_};
-  if (consumed_ >= in_.size()) return fresh_.substr(consumed_ - in_.size());
-  // Skip the consumed prefix block by block; the run ends with the block it stops in.
-  size_t skip = consumed_;
-  std::vector<std::string_view>& segs = ctx_->segments;
-  segs.clear();
-  in_.segments(segs);
-  for (std::string_view s : segs) {
-    if (skip < s.size()) return s.substr(skip);
-    skip -= s.size();
+  if (consumed_ >= in_.size()) {  // Everything unconsumed is in the read area: the usual case.
+    size_t at = consumed_ - in_.size();
+    return {fresh_.data() + at, fresh_.size() - at};
   }
-  return {};
+  return run_after(in_, consumed_, ctx_->segments);
 }
 
 std::string_view Conn::peek(size_t n) {
-  if (in_.empty()) {  // Everything unconsumed is in the read area: the usual case.
-    return {fresh_.data() + consumed_, std::min(n, fresh_.size() - consumed_)};
-  }
   n = std::min(n, inbound_size());
-  if (n == 0) return {};
-  if (consumed_ >= in_.size()) return fresh_.substr(consumed_ - in_.size(), n);
-  InputView view = inbound();
-  std::string_view direct = view.contiguous(0, n);
-  if (direct.data() != nullptr) return direct;
+  std::string_view front = inbound_front();
+  if (n <= front.size()) return {front.data(), n};
+  // The range spans blocks, or blocks and the read area: it is copied into one piece.
   std::string& linear = ctx_->linear;
   linear.resize(n);
-  view.copy_to(0, n, linear.data());
+  inbound().copy_to(0, n, linear.data());
   return {linear.data(), n};
 }
 
