@@ -15,12 +15,7 @@ using testing::error;
 using testing::Event;
 using testing::frame;
 
-struct Case {
-  const char* name;
-  DelimiterOptions options;
-  std::string input;
-  std::vector<Event> expected;
-};
+using Case = testing::Vector<DelimiterOptions>;
 
 DelimiterOptions opts(std::vector<std::string> delimiters, size_t max, bool strip = true, bool fail_fast = true) {
   DelimiterOptions o;

@@ -16,6 +16,15 @@
 
 namespace weft::codec::testing {
 
+// One decoder test vector: how the decoder is configured, what arrives, what must come out.
+template <class Options>
+struct Vector {
+  const char* name;
+  Options options;
+  std::string input;
+  std::vector<Event> expected;
+};
+
 inline std::string describe(const std::vector<Event>& events) {
   std::ostringstream os;
   os << "[";

@@ -14,12 +14,7 @@ using namespace std::string_literals;
 using testing::Event;
 using testing::frame;
 
-struct Case {
-  const char* name;
-  size_t frame_length;
-  std::string input;
-  std::vector<Event> expected;
-};
+using Case = testing::Vector<size_t>;
 
 TEST(FixedLengthDecoder, Vectors) {
   const Case cases[] = {
@@ -31,7 +26,7 @@ TEST(FixedLengthDecoder, Vectors) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    testing::expect_events(FixedLengthDecoder(c.frame_length), c.input, c.expected, 20);
+    testing::expect_events(FixedLengthDecoder(c.options), c.input, c.expected, 20);
   }
 }
 

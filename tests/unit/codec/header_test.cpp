@@ -36,12 +36,7 @@ HeaderOptions opts(uint32_t max_payload, std::string magic = "WEFT", uint8_t ver
   return o;
 }
 
-struct Case {
-  const char* name;
-  HeaderOptions options;
-  std::string input;
-  std::vector<Event> expected;
-};
+using Case = testing::Vector<HeaderOptions>;
 
 TEST(HeaderDecoder, Vectors) {
   const Case cases[] = {

@@ -28,12 +28,7 @@ LengthFieldOptions opts(size_t max, size_t offset, size_t length, int64_t adjust
   return o;
 }
 
-struct Case {
-  const char* name;
-  LengthFieldOptions options;
-  std::string input;
-  std::vector<Event> expected;
-};
+using Case = testing::Vector<LengthFieldOptions>;
 
 const std::string hello_world = "HELLO, WORLD";
 

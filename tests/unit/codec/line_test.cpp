@@ -14,12 +14,7 @@ using testing::error;
 using testing::Event;
 using testing::frame;
 
-struct Case {
-  const char* name;
-  LineOptions options;
-  std::string input;
-  std::vector<Event> expected;
-};
+using Case = testing::Vector<LineOptions>;
 
 LineOptions opts(size_t max, bool strip, bool fail_fast) {
   LineOptions o;
