@@ -2,7 +2,8 @@
 JOBS        ?= $(shell nproc)
 BUILD_DIR   ?= build
 ASAN_DIR    ?= build-asan
-CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev
+CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
+               node-llhttp zlib1g-dev
 BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind
 
 .PHONY: all deps build demo test test-release test-asan test-fuzz bench clean format
@@ -29,7 +30,7 @@ test-release: build
 
 # The sanitized build uses clang, so every `make test` compiles weft with both compilers.
 test-asan: deps
-	@CXX=clang++ cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON >/dev/null
+	@CC=clang CXX=clang++ cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
