@@ -4,14 +4,19 @@ BUILD_DIR   ?= build
 ASAN_DIR    ?= build-asan
 CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
                node-llhttp zlib1g-dev
+# Real peers the tests start: HTTP and WebSocket clients.
+TEST_PKGS    = curl wrk python3 python3-websockets
 BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind
 
-.PHONY: all deps build demo test test-release test-asan test-fuzz bench clean format
+.PHONY: all deps test-deps build demo test test-release test-asan test-fuzz bench clean format
 
 all: build
 
 deps:
 	@scripts/ensure-packages.sh $(CORE_PKGS)
+
+test-deps: deps
+	@scripts/ensure-packages.sh $(TEST_PKGS)
 
 build: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -25,11 +30,11 @@ demo: build
 
 test: test-release test-asan test-fuzz
 
-test-release: build
+test-release: build test-deps
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
 
 # The sanitized build uses clang, so every `make test` compiles weft with both compilers.
-test-asan: deps
+test-asan: test-deps
 	@CC=clang CXX=clang++ cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600

@@ -124,6 +124,9 @@ int RequestParser::fail(int status, const char* reason) {
 
 RequestParser::Step RequestParser::feed(std::string_view bytes) {
   if (error_status_ != 0) return {Event::error, 0};
+  // llhttp computes data + len: never hand it a null pointer, even for no bytes.
+  static constexpr char kNothing[1] = {};
+  if (bytes.data() == nullptr) bytes = std::string_view(kNothing, 0);
   if (after_message_) {
     if (request_.upgrade_ && !continue_upgrade_) {
       fail(400, "bytes after an upgrade were offered to the HTTP parser");
