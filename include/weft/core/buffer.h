@@ -53,6 +53,14 @@ class Buffer {
   size_t copy_to(size_t offset, size_t n, char* out) const;
   // Appends one view per block to out (out is not cleared).
   void segments(std::vector<std::string_view>& out) const;
+  // Calls f(std::string_view) for each block's readable bytes, front first, until f
+  // returns false.
+  template <class F>
+  void for_each_segment(F&& f) const {
+    for (const Block* b = head_; b != nullptr; b = b->next) {
+      if (b->readable() > 0 && !f(std::string_view(b->data() + b->begin, b->readable()))) return;
+    }
+  }
   // Fills up to max iovecs with the readable bytes, front first; returns the count.
   int fill_iovec(struct iovec* iov, int max) const;
 

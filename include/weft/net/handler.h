@@ -24,6 +24,7 @@ enum class CloseReason {
   local,        // Conn::close() or ConnHandle::close().
   error,        // A socket error, a handler exception, or a protocol error; see the code.
   shutdown,     // The server stopped.
+  overflow,     // Output beyond max_outbound (Errc::outbound_overflow).
 };
 
 const char* to_string(CloseReason reason);
