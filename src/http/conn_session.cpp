@@ -16,8 +16,6 @@ namespace {
 
 // While a response is pending, reading stops once this much is waiting behind it.
 constexpr size_t kMaxWaitingInput = 64 * 1024;
-// The most of a file read into the output at a time.
-constexpr size_t kFileSlice = 256 * 1024;
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
@@ -52,16 +50,11 @@ ConnSession::ConnSession(ServerState& server, LoopState& loop, Conn& conn)
 ConnSession::~ConnSession() {
   loop_.deadlines.leave(*this);
   if (drain_timer_) loop_.loop->cancel(drain_timer_);
-  close_file();
 }
 
 // --- events ------------------------------------------------------------------------------
 
 void ConnSession::on_traffic() {
-  if (state_ == State::lingering) {
-    conn_->discard();
-    return;
-  }
   if (state_ == State::upgraded) {
     upgraded_->on_traffic(*conn_);
     return;
@@ -74,7 +67,6 @@ void ConnSession::on_close(CloseReason reason, std::error_code error) {
   loop_.deadlines.leave(*this);
   ResponseAccess::detach(response_);
   if (upgraded_) upgraded_->on_close(*conn_, reason, error);
-  close_file();
 }
 
 void ConnSession::on_high_water() {
@@ -91,9 +83,8 @@ void ConnSession::on_low_water() {
   drained();
 }
 
-// The output has room again: more of a file, then the handler's drain callback.
+// The output has room again: the handler's drain callback.
 void ConnSession::drained() {
-  if (file_fd_ >= 0) pump_file();
   if (drain_) {
     if (congested()) {
       watch_drain();  // Written again before this iteration's flush: look after it.
@@ -119,10 +110,6 @@ void ConnSession::watch_drain() {
 }
 
 void ConnSession::expire(Deadlines::Kind kind) {
-  if (kind == Deadlines::linger) {
-    close_quietly();
-    return;
-  }
   if (state_ != State::open) return;
   switch (kind) {
     case Deadlines::header:
@@ -130,11 +117,11 @@ void ConnSession::expire(Deadlines::Kind kind) {
       if (parser_.in_message()) {
         reject(408);
       } else {
-        close_quietly();
+        close_now();
       }
       break;
     case Deadlines::body: reject(408); break;
-    case Deadlines::idle: close_quietly(); break;
+    case Deadlines::idle: close_now(); break;
     case Deadlines::handler:
       WEFT_LOG(LogLevel::warn, "a handler did not answer %s %s within the handler timeout; closing",
                std::string(parser_.request().method_name()).c_str(), std::string(parser_.request().path()).c_str());
@@ -144,7 +131,6 @@ void ConnSession::expire(Deadlines::Kind kind) {
         reject(503);
       }
       break;
-    case Deadlines::linger:
     case Deadlines::kinds: break;
   }
 }
@@ -159,7 +145,7 @@ void ConnSession::process() {
   size_t base = 0;  // Bytes of `in` consumed during this pass.
   while (state_ == State::open) {
     if (message_ended_) {
-      if (!response_ended_ || file_fd_ >= 0) break;  // The response is still being written.
+      if (!response_ended_) break;  // The response is still being written.
       conn.discard(pending_);
       base += pending_;
       pending_ = 0;
@@ -179,7 +165,12 @@ void ConnSession::process() {
     if (was_idle && parser_.in_message()) wait_for(Deadlines::header);
     switch (step.event) {
       case RequestParser::Event::need_more:
-        if (at + step.used < in.size()) continue;                // The next segment.
+        if (at + step.used < in.size()) continue;  // The next segment.
+        // The client shut its side: nothing more can complete a request.
+        if (conn.input_ended()) {
+          close_now();
+          break;
+        }
         if (parser_.head_complete()) wait_for(Deadlines::body);  // Touched on every read.
         in_process_ = false;
         return;
@@ -330,14 +321,14 @@ void ConnSession::after_handler() {
   if (response_ended_) {
     if (!response_.keep_alive() || ResponseAccess::short_body(response_)) {
       // No need to read the rest of the request: the connection closes.
-      if (file_fd_ < 0) close_now();
+      close_now();
       return;
     }
     if (message_ended_ && !in_process_) process();  // Requests waiting behind this one.
     return;
   }
-  const bool waiting = ResponseAccess::deferred(response_) || drain_ || file_fd_ >= 0 ||
-                       (!message_ended_ && route_->options.stream_body);
+  const bool waiting =
+      ResponseAccess::deferred(response_) || drain_ || (!message_ended_ && route_->options.stream_body);
   if (waiting) return;
   // The handler returned without completing the response or saying it will.
   WEFT_LOG(LogLevel::error, "handler for %s returned without answering; sending 500",
@@ -403,20 +394,9 @@ void ConnSession::reject(int status) {
   close_now();
 }
 
+// The engine lingers on a close while the client may still be sending, so that late
+// bytes never make the kernel reset the connection under the response.
 void ConnSession::close_now() {
-  if (state_ == State::closing || state_ == State::lingering) return;
-  loop_.deadlines.leave(*this);
-  if (server_.options.timeouts.linger <= Duration::zero()) {
-    close_quietly();
-    return;
-  }
-  state_ = State::lingering;
-  conn_->shutdown_write();
-  conn_->discard();
-  wait_for(Deadlines::linger);
-}
-
-void ConnSession::close_quietly() {
   if (state_ == State::closing) return;
   state_ = State::closing;
   loop_.deadlines.leave(*this);
@@ -464,66 +444,16 @@ std::error_code ConnSession::commit() {
 
 void ConnSession::completed() {
   response_ended_ = true;
-  if (file_fd_ < 0) loop_.deadlines.leave(*this);
+  loop_.deadlines.leave(*this);
 }
 
 Responder ConnSession::defer() {
   return Responder(conn_->handle(), exchange_);
 }
 
+// The engine sends the range after what is queued, with sendfile where it can.
 std::error_code ConnSession::queue_file(int fd, uint64_t offset, uint64_t length) {
-  close_file();
-  file_fd_ = fd;
-  file_offset_ = offset;
-  file_left_ = length;
-  pump_file();
-  return {};
-}
-
-// Reads the file into the output while it is below the high water mark; the engine's
-// low-water event, or a zero-delay timer when the kernel took everything, continues.
-void ConnSession::pump_file() {
-  if (file_fd_ < 0 || state_ != State::open) return;
-  const size_t high = server_.options.net.high_water_mark;
-  Buffer& out = conn_->output();
-  while (file_left_ > 0 && conn_->outbound_size() < high) {
-    std::span<char> space = out.prepare();
-    const size_t want = static_cast<size_t>(std::min<uint64_t>({space.size(), file_left_, kFileSlice}));
-    const ssize_t n = ::pread(file_fd_, space.data(), want, static_cast<off_t>(file_offset_));
-    if (n <= 0) {
-      if (n < 0 && errno == EINTR) continue;
-      WEFT_LOG(LogLevel::error, "reading a file for a response failed (%s); closing the connection",
-               n == 0 ? "it shrank" : std::strerror(errno));
-      close_file();
-      close_now();
-      return;
-    }
-    out.commit(static_cast<size_t>(n));
-    file_offset_ += static_cast<uint64_t>(n);
-    file_left_ -= static_cast<uint64_t>(n);
-  }
-  conn_->commit_output();
-  if (file_left_ == 0) {
-    close_file();
-    if (response_ended_) {
-      loop_.deadlines.leave(*this);
-      if (!response_.keep_alive()) {
-        close_now();
-      } else if (!in_process_) {
-        process();
-      }
-    }
-    return;
-  }
-  watch_drain();
-}
-
-void ConnSession::close_file() {
-  if (file_fd_ >= 0) {
-    ::close(file_fd_);
-    file_fd_ = -1;
-  }
-  file_left_ = 0;
+  return conn_->write_file(fd, offset, length);
 }
 
 size_t ConnSession::unsent() const {

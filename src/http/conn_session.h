@@ -65,7 +65,7 @@ class ConnSession final : public Conn::Attachment, public Exchange, public Deadl
   std::string_view server_name() const override;
 
  private:
-  enum class State : uint8_t { open, lingering, closing, upgraded };
+  enum class State : uint8_t { open, closing, upgraded };
 
   void on_body_bytes(std::string_view piece) override;
   // Parses and answers what is buffered, until the input runs out or a response is due.
@@ -82,15 +82,10 @@ class ConnSession final : public Conn::Attachment, public Exchange, public Deadl
   void answer(int status, bool keep_alive, std::string_view extra = {});
   // Rejects the stream: one error response with Connection: close, then close.
   void reject(int status);
-  // Closes after what was written: lingering first (Timeouts::linger), so that what the
-  // client still sends does not make the kernel reset the connection under the response.
+  // Closes after what was written.
   void close_now();
-  // Closes at once (nothing was answered, or the linger is over).
-  void close_quietly();
-  void pump_file();
   void drained();
   void watch_drain();
-  void close_file();
   void wait_for(Deadlines::Kind kind) { loop_.deadlines.enter(*this, kind); }
 
   ServerState& server_;
@@ -116,10 +111,6 @@ class ConnSession final : public Conn::Attachment, public Exchange, public Deadl
   bool in_process_ = false;
   bool reading_paused_ = false;
   bool high_water_ = false;
-  // A file being sent (until the engine sends file ranges itself).
-  int file_fd_ = -1;
-  uint64_t file_offset_ = 0;
-  uint64_t file_left_ = 0;
   TimerId drain_timer_;
 };
 

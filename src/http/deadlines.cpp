@@ -5,7 +5,7 @@
 namespace weft::http::detail {
 
 Deadlines::Deadlines(EventLoop& loop, const Timeouts& t, Expire expire)
-    : loop_(loop), timeouts_{t.header, t.body, t.idle, t.handler, t.linger}, expire_(std::move(expire)) {
+    : loop_(loop), timeouts_{t.header, t.body, t.idle, t.handler}, expire_(std::move(expire)) {
   // A sweep every eighth of the shortest timeout: a deadline is met within 12.5 %.
   Duration shortest = Duration::max();
   for (Duration d : timeouts_) {

@@ -22,7 +22,6 @@ class Deadlines {
     body,     // Between two reads of a body.
     idle,     // A keep-alive connection between requests.
     handler,  // A request handed to its handler, until its response is complete.
-    linger,   // A closing connection dropping what the client still sends.
     kinds,
   };
 

@@ -15,6 +15,8 @@ Options prepared(Options o) {
   validate(o);
   const uint64_t need = o.limits.max_request_line + 2 + o.limits.max_header_section + o.limits.max_body + 64 * 1024;
   if (o.net.max_inbound < need) o.net.max_inbound = static_cast<size_t>(need);
+  // A client that shuts its side after its last request still gets the answers.
+  o.net.allow_half_open = true;
   return o;
 }
 

@@ -282,6 +282,9 @@ TEST(HttpServer, ReportsDeferredAnswersToAClosedConnection) {
     LoopbackClient client(server.address());
     ASSERT_TRUE(client.send_all("GET /park HTTP/1.1\r\nHost: a\r\n\r\n").ok());
     ASSERT_TRUE(parked.wait());
+    // A reset: after a mere end of file the server would still wait to answer (the
+    // client may only have shut its writing side).
+    client.reset();
   }
   ASSERT_TRUE(eventually([&] { return server.server().net().connection_count() == 0; }));
   // The client left: answering is harmless, and reported once.
@@ -297,6 +300,27 @@ TEST(HttpServer, ReportsDeferredAnswersToAClosedConnection) {
   EXPECT_TRUE(later.empty());
   ASSERT_TRUE(sync_with_loop(server.server().net().loop(0)));
   EXPECT_EQ(calls.value(), 1u);
+}
+
+TEST(HttpServer, AnswersAClientThatShutItsSide) {
+  http::Router router = make_router();
+  std::thread worker;
+  router.get("/later", [&](Request&, Response& res) {
+    worker = std::thread([later = res.defer()]() mutable {
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      later.send(200, "late");
+    });
+  });
+  HttpFixture server(router);
+  LoopbackClient client(server.address());
+  ASSERT_TRUE(client.send_all("GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /later HTTP/1.1\r\nHost: a\r\n\r\n").ok());
+  client.shutdown_write();
+  std::string all;
+  ASSERT_EQ(client.read_to_eof(all).outcome, Outcome::eof);
+  worker.join();
+  const size_t second = all.find("HTTP/1.1 200 OK", 1);
+  ASSERT_NE(second, std::string::npos) << all;
+  EXPECT_EQ(all.substr(all.size() - 4), "late");
 }
 
 TEST(HttpServer, Answers500WhenAHandlerThrowsOrForgets) {

@@ -46,11 +46,6 @@ struct Timeouts {
   // From the call of a handler to the end of its response (a handler that answers later,
   // or a coroutine that awaits). Zero: none.
   Duration handler = Duration::zero();
-  // After a response that closes the connection, how long weft keeps reading (and
-  // dropping) what the client still sends before closing: closing with unread bytes makes
-  // the kernel send a reset, which can destroy the response before the client reads it.
-  // Zero: close at once.
-  Duration linger = std::chrono::seconds(2);
 };
 
 struct Options {
