@@ -32,7 +32,7 @@ size_t reply_size_of(LoopbackClient& client, const std::string& request) {
   return reply ? reply->raw.size() : 0;
 }
 
-TEST(HttpAllocations, KeepAliveRequestsAllocateNothing) {
+http::Router make_router(bool coro) {
   http::Router router;
   router.get("/", [](http::Request&, http::Response& res) { res.send(200, "hello"); });
   router.get("/users/:id/posts/:post", [](http::Request& req, http::Response& res) {
@@ -43,10 +43,18 @@ TEST(HttpAllocations, KeepAliveRequestsAllocateNothing) {
     delete new int(1);
     res.send(200, "x");
   });
-  http::Options options;
-  options.net.loops = 1;
-  HttpFixture server(router, options);
-  LoopbackClient client(server.address());
+  if (coro) {
+    router.get("/coro", [](http::Request&, http::Response& res) -> Task<> {
+      res.send(200, "from a coroutine");
+      co_return;
+    });
+  }
+  return router;
+}
+
+// Runs the cases on a server at address; `coro` adds a coroutine route's case.
+void expect_no_allocations(const Address& address, bool coro) {
+  LoopbackClient client(address);
   ASSERT_TRUE(client.connected());
   std::string in(1 << 20, '\0');
 
@@ -54,6 +62,7 @@ TEST(HttpAllocations, KeepAliveRequestsAllocateNothing) {
   const std::string params = "GET /users/42/posts/7?x=1 HTTP/1.1\r\nHost: bench\r\n\r\n";
   const std::string post = "POST /echo HTTP/1.1\r\nHost: bench\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'b');
   const std::string allocate = "GET /allocate HTTP/1.1\r\nHost: bench\r\n\r\n";
+  const std::string from_coro = "GET /coro HTTP/1.1\r\nHost: bench\r\n\r\n";
   std::string pipelined;
   for (int i = 0; i < 16; ++i) pipelined += get;
 
@@ -63,12 +72,13 @@ TEST(HttpAllocations, KeepAliveRequestsAllocateNothing) {
     size_t batch;
     size_t reply;
   };
-  const Case cases[] = {
+  std::vector<Case> cases = {
       {"one at a time", get, 1, reply_size_of(client, get)},
       {"pipelined by 16", pipelined, 16, reply_size_of(client, get)},
       {"routing parameters", params, 1, reply_size_of(client, params)},
       {"content-length body", post, 1, reply_size_of(client, post)},
   };
+  if (coro) cases.push_back({"coroutine handler", from_coro, 1, reply_size_of(client, from_coro)});
   const size_t allocate_reply = reply_size_of(client, allocate);
 
   // The counter sees what the loop thread allocates.
@@ -89,6 +99,22 @@ TEST(HttpAllocations, KeepAliveRequestsAllocateNothing) {
     ASSERT_TRUE(ok) << c.name;
     EXPECT_EQ(g_allocations.load(), 0u) << g_allocations.load() << " allocations in 10000 requests, " << c.name;
   }
+}
+
+TEST(HttpAllocations, CallbackServerRequestsAllocateNothing) {
+  http::Router router = make_router(false);
+  http::Options options;
+  options.net.loops = 1;
+  HttpFixture server(router, options);
+  expect_no_allocations(server.address(), false);
+}
+
+TEST(HttpAllocations, CoroutineServerRequestsAllocateNothing) {
+  http::Router router = make_router(true);
+  http::Options options;
+  options.net.loops = 1;
+  CoroHttpFixture server(router, options);
+  expect_no_allocations(server.address(), true);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "loopback_client.h"
 #include "sync.h"
+#include "weft/http/coro_server.h"
 #include "weft/http/server.h"
 
 namespace weft::test {
@@ -151,6 +152,28 @@ class HttpFixture {
 
  private:
   http::Server server_;
+};
+
+// The same for http::CoroServer.
+class CoroHttpFixture {
+ public:
+  explicit CoroHttpFixture(const http::Router& router, http::Options options = {}, CoroOptions coro = {})
+      : server_(router, std::move(options), coro) {
+    server_.listen("tcp://127.0.0.1:0");
+    server_.start();
+  }
+  ~CoroHttpFixture() {
+    server_.stop();
+    server_.wait();
+  }
+  CoroHttpFixture(const CoroHttpFixture&) = delete;
+  CoroHttpFixture& operator=(const CoroHttpFixture&) = delete;
+
+  const Address& address() const { return server_.address(); }
+  http::CoroServer& server() { return server_; }
+
+ private:
+  http::CoroServer server_;
 };
 
 // Sends request and reads its response on a fresh connection.
