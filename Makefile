@@ -3,12 +3,13 @@ JOBS        ?= $(shell nproc)
 BUILD_DIR   ?= build
 ASAN_DIR    ?= build-asan
 CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
-               node-llhttp zlib1g-dev
+               libcli11-dev pkgconf git node-llhttp zlib1g-dev
+DEMO_PKGS    = netcat-openbsd
 # Real peers the tests start: HTTP and WebSocket clients.
 TEST_PKGS    = curl wrk python3 python3-websockets
 BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind
 
-.PHONY: all deps test-deps build demo test test-release test-asan test-fuzz bench clean format
+.PHONY: all deps test-deps configure build demo test test-release test-asan test-fuzz bench clean format
 
 all: build
 
@@ -18,12 +19,16 @@ deps:
 test-deps: deps
 	@scripts/ensure-packages.sh $(TEST_PKGS)
 
-build: deps
+configure: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-demo: build
-	@scripts/ensure-packages.sh netcat-openbsd
+# Only the library and the program the demo runs, not the tests.
+demo: configure
+	@scripts/ensure-packages.sh $(DEMO_PKGS)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target weft-echo
 	@echo "weft-echo listening on tcp://127.0.0.1:7000 (Ctrl-C to stop)."
 	@echo "Talk to it from another terminal:  nc 127.0.0.1 7000"
 	@$(BUILD_DIR)/bin/weft-echo --addr tcp://127.0.0.1:7000

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <exception>
 
+#include "core/error_categories.h"
 #include "core/socket.h"
 #include "net/loop_context.h"
 #include "transport/io.h"
@@ -75,23 +76,20 @@ Conn::Conn(detail::LoopContext& ctx, int fd, uint32_t slot, uint32_t generation,
       slot_(slot),
       generation_(generation),
       buffering_transport_(transport.buffers_input()),
-      in_(ctx.loop.pool()),
       out_(ctx.loop.pool()) {
   remote_family_ = static_cast<uint16_t>(remote.family());
   if (remote.family() == AF_INET) {
     const auto* a = reinterpret_cast<const sockaddr_in*>(remote.sockaddr_ptr());
     remote_port_ = a->sin_port;
-    std::memcpy(remote_ip_, &a->sin_addr, sizeof a->sin_addr);
+    remote_.v4 = a->sin_addr.s_addr;
   } else if (remote.family() == AF_INET6) {
-    const auto* a = reinterpret_cast<const sockaddr_in6*>(remote.sockaddr_ptr());
-    remote_port_ = a->sin6_port;
-    remote_scope_ = a->sin6_scope_id;
-    std::memcpy(remote_ip_, &a->sin6_addr, sizeof a->sin6_addr);
+    remote_.v6 = new sockaddr_in6(*reinterpret_cast<const sockaddr_in6*>(remote.sockaddr_ptr()));
   }
 }
 
 Conn::~Conn() {
   in_.clear(ctx_->read);
+  if (remote_family_ == AF_INET6) delete remote_.v6;
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -102,16 +100,11 @@ Address Conn::remote_address() const {
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = remote_port_;
-    std::memcpy(&a.sin_addr, remote_ip_, sizeof a.sin_addr);
+    a.sin_addr.s_addr = remote_.v4;
     return Address::from_sockaddr(reinterpret_cast<const sockaddr*>(&a), sizeof a);
   }
   if (remote_family_ == AF_INET6) {
-    sockaddr_in6 a{};
-    a.sin6_family = AF_INET6;
-    a.sin6_port = remote_port_;
-    a.sin6_scope_id = remote_scope_;
-    std::memcpy(&a.sin6_addr, remote_ip_, sizeof a.sin6_addr);
-    return Address::from_sockaddr(reinterpret_cast<const sockaddr*>(&a), sizeof a);
+    return Address::from_sockaddr(reinterpret_cast<const sockaddr*>(remote_.v6), sizeof *remote_.v6);
   }
   return detail::peer_address(fd_);
 }
@@ -596,12 +589,12 @@ void Conn::shutdown_write() {
 
 void Conn::set_reason(CloseReason reason, std::error_code error) {
   reason_ = reason;
-  error_category_ = error ? &error.category() : nullptr;
+  error_category_ = error ? detail::category_index(error.category()) : 0;
   error_value_ = error.value();
 }
 
 std::error_code Conn::error() const {
-  return error_category_ != nullptr ? std::error_code(error_value_, *error_category_) : std::error_code();
+  return error_category_ != 0 ? std::error_code(error_value_, detail::category_at(error_category_)) : std::error_code();
 }
 
 void Conn::begin_close(CloseReason reason, std::error_code error) {

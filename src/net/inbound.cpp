@@ -81,11 +81,11 @@ std::string_view Inbound::join(size_t n, ReadArea& ra) {
 void Inbound::settle_slow(ReadArea& ra) {
   if (consumed_ >= kept_.size()) {
     size_t from_fresh = consumed_ - kept_.size();
-    kept_.clear();
-    if (from_fresh < fresh_) kept_.append(fresh(ra).substr(from_fresh));
+    kept_.clear(ra.pool);
+    if (from_fresh < fresh_) kept_.append(ra.pool, fresh(ra).substr(from_fresh));
   } else {
-    kept_.consume(consumed_);
-    if (fresh_ != 0) kept_.append(fresh(ra));
+    kept_.consume(ra.pool, consumed_);
+    if (fresh_ != 0) kept_.append(ra.pool, fresh(ra));
   }
   fresh_ = 0;
   consumed_ = 0;
@@ -96,7 +96,7 @@ void Inbound::settle_slow(ReadArea& ra) {
 }
 
 void Inbound::clear(ReadArea& ra) {
-  kept_.clear();
+  kept_.clear(ra.pool);
   fresh_ = 0;
   consumed_ = 0;
   if (scratch_ != nullptr) {

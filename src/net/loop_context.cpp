@@ -31,7 +31,7 @@ void ConnList::remove(Conn& c) {
 }
 
 LoopContext::LoopContext(EventLoop& l, size_t i, Handler& h, const ServerOptions& o, Hooks hooks)
-    : loop(l), handler(h), options(o), index(i), table(l), read(l.read_scratch()), hooks_(std::move(hooks)) {}
+    : loop(l), handler(h), options(o), index(i), table(l), read(l.read_scratch(), l.pool()), hooks_(std::move(hooks)) {}
 
 LoopContext::~LoopContext() = default;
 
@@ -77,7 +77,7 @@ void LoopContext::start_idle_sweep() {
 }
 
 void LoopContext::idle_touch(Conn& c, TimePoint now) {
-  c.last_active_ = now;
+  c.last_active_ = coarse_ms(now);
   if (idle_.tail == &c) return;
   idle_.remove(c);
   idle_.push_back(c);
@@ -87,8 +87,9 @@ void LoopContext::idle_remove(Conn& c) { idle_.remove(c); }
 
 void LoopContext::sweep_idle() {
   // The list is ordered by last activity, so the sweep stops at the first fresh entry.
-  TimePoint limit = loop.now() - options.idle_timeout;
-  while (idle_.head != nullptr && idle_.head->last_active_ <= limit) {
+  const uint32_t now = coarse_ms(loop.now());
+  const uint32_t timeout = coarse_span_ms(options.idle_timeout);
+  while (idle_.head != nullptr && now - idle_.head->last_active_ >= timeout) {
     Conn* c = idle_.head;
     idle_.remove(*c);
     c->force_close(CloseReason::idle, make_error_code(Errc::idle_timeout));
@@ -99,7 +100,7 @@ void LoopContext::sweep_idle() {
 // linger_timeout, so the list is ordered by deadline.
 void LoopContext::linger_add(Conn& c) {
   idle_.remove(c);
-  c.last_active_ = loop.now();
+  c.last_active_ = coarse_ms(loop.now());
   lingering_.push_back(c);
   if (!linger_timer_) linger_timer_ = loop.run_after(options.linger_timeout, [this] { sweep_lingering(); });
 }
@@ -108,15 +109,16 @@ void LoopContext::linger_remove(Conn& c) { lingering_.remove(c); }
 
 void LoopContext::sweep_lingering() {
   linger_timer_ = {};
-  TimePoint limit = loop.now() - options.linger_timeout;
-  while (lingering_.head != nullptr && lingering_.head->last_active_ <= limit) {
+  const uint32_t now = coarse_ms(loop.now());
+  const uint32_t timeout = coarse_span_ms(options.linger_timeout);
+  while (lingering_.head != nullptr && now - lingering_.head->last_active_ >= timeout) {
     Conn* c = lingering_.head;
     lingering_.remove(*c);
     c->schedule_finalize();
   }
   if (lingering_.head != nullptr) {
-    linger_timer_ = loop.run_after(lingering_.head->last_active_ + options.linger_timeout - loop.now(),
-                                   [this] { sweep_lingering(); });
+    uint32_t left = timeout - (now - lingering_.head->last_active_);
+    linger_timer_ = loop.run_after(std::chrono::milliseconds(left), [this] { sweep_lingering(); });
   }
 }
 

@@ -229,23 +229,26 @@ class Conn final : private detail::IoObject {
   bool handshaking_ = false;  // The transport's handshake runs; on_open has not been called.
   bool aborted_ = false;      // abort(): the fd closes with a reset.
   bool buffering_transport_;  // The transport may hold input the kernel does not report.
-  int error_value_ = 0;       // The close's error code, with error_category_.
-  const std::error_category* error_category_ = nullptr;
+  uint8_t error_category_ = 0;  // The close's error code: its category (see conn.cpp) and value.
+  int error_value_ = 0;
 
   detail::Inbound in_;
   detail::Outbound out_;
 
   Conn* idle_prev_ = nullptr;  // The loop's idle list, or its lingering list.
   Conn* idle_next_ = nullptr;
-  TimePoint last_active_{};
+  uint32_t last_active_ = 0;  // Milliseconds on the loop's clock (detail::coarse_ms).
 
   void* context_ = nullptr;
   std::unique_ptr<Attachment> attachment_;
-  // The peer's IP address and port; Unix-domain peers are looked up when asked for.
+  // The peer's address: IPv4 inline, IPv6 in a small allocation of its own; Unix-domain
+  // peers are looked up when asked for.
   uint16_t remote_family_ = 0;
-  uint16_t remote_port_ = 0;  // Network byte order.
-  uint32_t remote_scope_ = 0;
-  uint8_t remote_ip_[16] = {};
+  uint16_t remote_port_ = 0;  // Network byte order, for IPv4.
+  union {
+    uint32_t v4;  // Network byte order.
+    sockaddr_in6* v6;
+  } remote_{};
 };
 
 }  // namespace weft

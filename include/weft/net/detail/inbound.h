@@ -25,7 +25,8 @@
 #include <string_view>
 #include <vector>
 
-#include "weft/core/buffer.h"
+#include "weft/core/block_pool.h"
+#include "weft/core/detail/block_chain.h"
 #include "weft/core/input_view.h"
 
 namespace weft::detail {
@@ -54,14 +55,16 @@ class ScratchPool {
 // What a loop lends every connection it reads for: the read area, which holds the fresh
 // bytes of the connection being dispatched, and spare scratch.
 struct ReadArea {
-  explicit ReadArea(std::span<char> a) : area(a) {}
+  ReadArea(std::span<char> a, BlockPool& p) : area(a), pool(p) {}
   std::span<char> area;
+  BlockPool& pool;
   ScratchPool scratch;
 };
 
 class Inbound {
  public:
-  explicit Inbound(BlockPool& pool) : kept_(pool) {}
+  Inbound() = default;
+  // The owner clears it (with its ReadArea) before destroying it.
   ~Inbound() = default;
   Inbound(const Inbound&) = delete;
   Inbound& operator=(const Inbound&) = delete;
@@ -100,7 +103,7 @@ class Inbound {
 
   // --- reading, for the connection ---
   // Free space at the end of the kept chain's last block (empty when nothing is kept).
-  std::span<char> tail_space() { return kept_.empty() ? std::span<char>() : kept_.tail_space(); }
+  std::span<char> tail_space() { return kept_.tail_space(); }
   // A read put into_tail bytes into tail_space() and `fresh` more at the start of the
   // read area.
   void received(size_t into_tail, size_t fresh) {
@@ -128,7 +131,7 @@ class Inbound {
   InboundScratch& scratch(ReadArea& ra);
   std::string_view fresh(const ReadArea& ra) const { return {ra.area.data(), fresh_}; }
 
-  Buffer kept_;
+  BlockChain kept_;
   InboundScratch* scratch_ = nullptr;
   // Counts fit 32 bits: reads are at most the read area, and kept bytes at most
   // max_inbound (validated to 2 GiB).

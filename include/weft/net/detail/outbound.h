@@ -84,11 +84,6 @@ class Outbound {
   }
   bool above_high_water() const { return high_water_; }
 
-  // Flush bookkeeping of the connection: in the loop's flush list; waiting for
-  // writability (the kernel was full).
-  bool dirty = false;
-  bool waiting_writable = false;
-
  private:
   struct Piece {
     uint64_t after;     // Owned bytes appended before this piece.
@@ -115,6 +110,12 @@ class Outbound {
   Buffer bytes_;
   std::unique_ptr<Extras> extras_;
   bool high_water_ = false;
+
+ public:
+  // Flush bookkeeping of the connection: in the loop's flush list; waiting for
+  // writability (the kernel was full).
+  bool dirty = false;
+  bool waiting_writable = false;
 };
 
 }  // namespace weft::detail
