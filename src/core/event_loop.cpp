@@ -44,11 +44,11 @@ EventLoop::EventLoop(const LoopOptions& options)
 
 EventLoop::~EventLoop() = default;
 
-void EventLoop::assert_in_loop_thread() const {
+void EventLoop::assert_in_loop_thread([[maybe_unused]] const char* call) const {
 #ifndef NDEBUG
   // Before run() starts, the constructing thread may set the loop up.
   if (thread_id_.load(std::memory_order_relaxed) != std::thread::id() && !in_loop_thread()) {
-    std::fprintf(stderr, "weft: EventLoop method called off its loop thread\n");
+    std::fprintf(stderr, "weft: %s called off its loop thread\n", call);
     std::abort();
   }
 #endif

@@ -68,7 +68,8 @@ class EventLoop {
   bool post(Task&& fn);
 
   bool in_loop_thread() const { return thread_id_.load(std::memory_order_relaxed) == std::this_thread::get_id(); }
-  void assert_in_loop_thread() const;
+  // Debug builds abort, naming `call`, when called off the loop thread.
+  void assert_in_loop_thread(const char* call = "an EventLoop method") const;
 
   // The time cached at the start of this iteration.
   TimePoint now() const { return now_; }
