@@ -7,6 +7,9 @@ CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgte
 DEMO_PKGS    = netcat-openbsd
 # Real peers the tests start: HTTP and WebSocket clients.
 TEST_PKGS    = curl wrk python3 python3-websockets
+# Node clients (npm packages), installed under the build tree for both test builds.
+NODE_PKGS    = ws
+NODE_DIR    ?= $(CURDIR)/$(BUILD_DIR)/node
 BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind
 
 .PHONY: all deps test-deps configure build demo test test-release test-asan test-fuzz bench clean format
@@ -18,9 +21,10 @@ deps:
 
 test-deps: deps
 	@scripts/ensure-packages.sh $(TEST_PKGS)
+	@scripts/ensure-node-module.sh $(NODE_DIR) $(NODE_PKGS)
 
 configure: deps
-	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DWEFT_NODE_DIR=$(NODE_DIR) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
@@ -40,7 +44,8 @@ test-release: build test-deps
 
 # The sanitized build uses clang, so every `make test` compiles weft with both compilers.
 test-asan: test-deps
-	@CC=clang CXX=clang++ cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON >/dev/null
+	@CC=clang CXX=clang++ cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON \
+	  -DWEFT_NODE_DIR=$(NODE_DIR) >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 

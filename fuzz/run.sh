@@ -20,7 +20,7 @@ cmake --build "$build" >/dev/null
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(line delimiter fixed_length length_field header http_request)
+  targets=(line delimiter fixed_length length_field header http_request ws_frame)
 fi
 
 status=0

@@ -43,6 +43,8 @@ class ConnSession final : public Conn::Attachment, public Exchange, public Deadl
   void on_low_water();
   // A deadline of this session's passed.
   void expire(Deadlines::Kind kind);
+  // The protocol the connection was upgraded to, if any.
+  Upgraded* upgraded() const { return upgraded_.get(); }
 
   // Responder's work, on the loop thread: runs fn with the response if exchange is still
   // the current one and incomplete. Returns false (fn not run) otherwise.

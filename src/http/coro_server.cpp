@@ -1,5 +1,7 @@
 #include "weft/http/coro_server.h"
 
+#include <stdexcept>
+
 #include "http/coro_session.h"
 
 namespace weft::http {
@@ -14,6 +16,11 @@ Options prepared(Options o) {
 
 CoroServer::CoroServer(const Router& router, Options options, CoroOptions coro)
     : state_(std::make_unique<detail::CoroState>(router, prepared(std::move(options)))) {
+  if (router.has_callback_upgrades()) {
+    throw std::invalid_argument(
+        "http::CoroServer: the router has a callback WebSocket route; serve it with http::Server, or make it a "
+        "coroutine route");
+  }
   detail::CoroState* state = state_.get();
   state_->runtime = std::make_unique<weft::CoroServer>(
       [state](Stream s) { return detail::serve_connection(state, std::move(s)); }, state_->options.net, coro);

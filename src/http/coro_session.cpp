@@ -74,8 +74,13 @@ Task<CoroSession::Next> CoroSession::next_event(bool piece) {
   for (bool first = true;; first = false) {
     if (input_.empty() && !first) {
       const Duration limit = read_timeout();
-      Result<std::string_view> got =
-          limit > Duration::zero() ? co_await with_timeout(limit, stream_.read_some()) : co_await stream_.read_some();
+      // Not a conditional expression of two co_awaits: GCC 12 mishandles the temporaries.
+      Result<std::string_view> got = make_error_code(Errc::closed);
+      if (limit > Duration::zero()) {
+        got = co_await with_timeout(limit, stream_.read_some());
+      } else {
+        got = co_await stream_.read_some();
+      }
       if (!got) co_return Next{RequestParser::Event::need_more, got.error()};
       input_ = *got;
     }

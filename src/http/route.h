@@ -32,8 +32,12 @@ class UpgradeHandler {
   // that takes the connection over.
   virtual std::unique_ptr<Upgraded> upgrade(Request& req, Response& res, Conn& conn) = 0;
   // Coroutine API: the same, then serves the protocol on the stream until it ends. Runs
-  // the whole upgraded connection; the HTTP session ends with it.
+  // the whole upgraded connection; the HTTP session ends with it (unless it answered
+  // with res).
   virtual Task<> upgrade(Request& req, Response& res, Stream& stream) = 0;
+  // Which API the route serves: http::CoroServer takes coroutine ones, http::Server the
+  // others.
+  virtual bool coroutine() const = 0;
 };
 
 struct Route {

@@ -194,20 +194,34 @@ Router& Router::add_upgrade(std::string_view pattern, std::shared_ptr<detail::Up
   return *this;
 }
 
-bool Router::has_coroutines() const {
-  bool found = false;
-  std::vector<const Node*> stack{&tree_->root()};
+namespace {
+
+// Whether pred holds for some route of the tree (method routes and upgrade routes).
+template <class Pred>
+bool any_route(const detail::RouteTree& tree, Pred pred) {
+  std::vector<const Node*> stack{&tree.root()};
   while (!stack.empty()) {
     const Node* n = stack.back();
     stack.pop_back();
     for (const detail::Route* r : n->routes) {
-      if (r != nullptr && r->coro) found = true;
+      if (r != nullptr && pred(*r)) return true;
     }
+    if (n->upgrade != nullptr && pred(*n->upgrade)) return true;
     for (const auto& [text, next] : n->literals) stack.push_back(next.get());
     if (n->param) stack.push_back(n->param.get());
     if (n->wildcard) stack.push_back(n->wildcard.get());
   }
-  return found;
+  return false;
+}
+
+}  // namespace
+
+bool Router::has_coroutines() const {
+  return any_route(*tree_, [](const detail::Route& r) { return r.coro || (r.upgrade && r.upgrade->coroutine()); });
+}
+
+bool Router::has_callback_upgrades() const {
+  return any_route(*tree_, [](const detail::Route& r) { return r.upgrade && !r.upgrade->coroutine(); });
 }
 
 const detail::Route* Router::match(Request& request, bool upgrade, int* status, std::string* allow) const {

@@ -111,8 +111,10 @@ class Router {
   // only an Upgrade request reaches.
   Router& add_upgrade(std::string_view pattern, std::shared_ptr<detail::UpgradeHandler> handler);
 
-  // Whether any route is a coroutine (http::Server refuses such a router).
+  // Whether any route is a coroutine (http::Server refuses such a router), and whether any
+  // upgrade route is for the callback API (http::CoroServer refuses those).
   bool has_coroutines() const;
+  bool has_callback_upgrades() const;
 
   // Machinery for the servers: finds the route for method and path and fills the
   // request's parameters. Null when there is none; *status is then 404 or 405 (allow
