@@ -617,9 +617,15 @@ void Conn::begin_close(CloseReason reason, std::error_code error) {
   }
 }
 
+// The server stops: reading ends at once; the handler may say goodbye, and either lets the
+// connection close once flushed or keeps it to finish work in flight.
 void Conn::begin_shutdown() {
   if (life_ != Life::open) return;
-  begin_close(CloseReason::shutdown, make_error_code(Errc::shutdown));
+  read_stop_ |= kStopping;
+  update_interest();
+  bool close_now = true;
+  call_user("on_stopping", [&] { close_now = ctx_->handler.on_stopping(*this); });
+  if (close_now) begin_close(CloseReason::shutdown, make_error_code(Errc::shutdown));
 }
 
 // Everything queued has been sent. If the peer may still be sending, linger: shut our

@@ -156,11 +156,14 @@ void LoopContext::begin_shutdown() {
   if (hooks_.close_listeners) hooks_.close_listeners();
   table.for_each([](Conn* c) { c->begin_shutdown(); });
   shutdown_timer_ = loop.run_after(options.shutdown_timeout, [this] {
-    size_t cut = table.size();
-    if (cut > 0) WEFT_LOG(LogLevel::warn, "shutdown deadline passed; cutting %zu connections", cut);
-    table.for_each([](Conn* c) { c->force_close(CloseReason::shutdown, make_error_code(Errc::shutdown)); });
+    if (size_t n = table.size(); n > 0) WEFT_LOG(LogLevel::warn, "shutdown deadline passed; cutting %zu connections", n);
+    cut();
   });
   check_drained();
+}
+
+void LoopContext::cut() {
+  table.for_each([](Conn* c) { c->force_close(CloseReason::shutdown, make_error_code(Errc::shutdown)); });
 }
 
 void LoopContext::connection_closed() {

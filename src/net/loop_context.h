@@ -50,6 +50,8 @@ class LoopContext {
   bool adopt(int fd, const Address& remote, void* context = nullptr, Transport* transport = nullptr);
   // Starts the graceful stop of every connection on this loop.
   void begin_shutdown();
+  // Ends it at once: every connection is closed now (CloseReason::shutdown).
+  void cut();
   bool shutting_down() const { return shutting_down_; }
   // A connection finished closing (called from its finalize).
   void connection_closed();

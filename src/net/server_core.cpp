@@ -111,6 +111,15 @@ void ServerCore::start() {
   if (started_.exchange(true) || stopping_) return;
   if (!options.stop_signals.empty()) {
     signals_ = std::make_unique<SignalWatcher>(main_loop, options.stop_signals, [this](int signo) {
+      if (stopping_) {
+        // A second signal while draining: the operator does not want to wait.
+        WEFT_LOG(LogLevel::warn, "received %s again; closing every connection now", ::strsignal(signo));
+        for (auto& c : contexts) {
+          LoopContext* ctx = c.get();
+          ctx->loop.post([ctx] { ctx->cut(); });
+        }
+        return;
+      }
       WEFT_LOG(LogLevel::info, "received %s, stopping", ::strsignal(signo));
       stop();
     });

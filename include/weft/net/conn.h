@@ -32,7 +32,8 @@
 //              output sent, write side shut, input discarded. finalizing: on_close and
 //              the fd's close are scheduled; no more I/O.
 //   reading    off while any reason holds: paused by the handler, output above the high
-//              water mark (backpressure), the server's buffer cap, end of input, closing.
+//              water mark (backpressure), the server's buffer cap, end of input, the
+//              server stopping, closing.
 //   write side open -> shutdown requested (flushing) -> shut. Writes need it open.
 
 #include <sys/socket.h>
@@ -174,6 +175,7 @@ class Conn final : private detail::IoObject {
     kBackpressure = 2,  // output above the high water mark, until it drains to the low one
     kServerCap = 4,     // the server's buffered bytes are over their cap
     kInputEnded = 8,    // the peer's end of file was read
+    kStopping = 16,     // the server is stopping
   };
 
   Conn(detail::LoopContext& ctx, int fd, uint32_t slot, const Address& remote, detail::Transport& transport);
