@@ -43,6 +43,7 @@ EventLoop::EventLoop(const LoopOptions& options)
   wake_->notify();  // Its fd is registered when run() starts.
   tasks_.reserve(64);
   running_.reserve(64);
+  stats_.block_size.set(pool_.block_size());
 }
 
 EventLoop::~EventLoop() = default;
@@ -81,7 +82,8 @@ void EventLoop::run() {
       break;
     }
     now_ = Clock::now();
-    ++iterations_;
+    stats_.iterations.add();
+    stats_.events.add(static_cast<uint64_t>(n));
     for (int i = 0; i < n; ++i) events[i].object->on_io(events[i].events);
     run_tasks();
     timers_->run_due(now_);
@@ -91,6 +93,7 @@ void EventLoop::run() {
     for (size_t i = 0; i < finalize_.size(); ++i) finalize_[i]->on_finalize();
     finalize_.clear();
     account_memory();
+    account_time();
   }
   {
     std::lock_guard lock(tasks_mutex_);
@@ -126,6 +129,7 @@ void EventLoop::run_tasks() {
     running_.swap(tasks_);
   }
   for (Task& task : running_) run_guarded(task, "posted task");
+  stats_.tasks_run.add(running_.size());
   running_.clear();
 }
 
@@ -133,11 +137,22 @@ void EventLoop::run_tasks() {
 void EventLoop::account_memory() {
   const size_t buffered = pool_.blocks_in_use() * pool_.block_size();
   buffered_.store(buffered, std::memory_order_relaxed);
+  stats_.blocks_in_use.set(pool_.blocks_in_use());
+  stats_.blocks_pooled.set(pool_.free_blocks());
   if (buffer_alarm_ && buffered > buffer_alarm_bytes_) {
     Task alarm = std::move(buffer_alarm_);
     buffer_alarm_ = nullptr;
     run_guarded(alarm, "a buffer alarm");
   }
+}
+
+// Ends an iteration's bookkeeping: its duration, and the timers it leaves armed.
+void EventLoop::account_time() {
+  const auto busy = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - now_).count();
+  const uint64_t ns = busy > 0 ? static_cast<uint64_t>(busy) : 0;
+  stats_.busy_ns.add(ns);
+  stats_.iteration_ns.record(ns);
+  stats_.timers_pending.set(timers_->size());
 }
 
 // Called when the loop is about to wait. After a burst, freed memory goes back to the

@@ -28,6 +28,7 @@
 
 #include "weft/core/block_pool.h"
 #include "weft/core/detail/io_object.h"
+#include "weft/core/loop_stats.h"
 #include "weft/core/time.h"
 
 namespace weft {
@@ -94,7 +95,9 @@ class EventLoop {
   std::span<char> read_scratch() { return {scratch_.get(), scratch_size_}; }
   bool edge_triggered() const { return edge_triggered_; }
   const char* poller_name() const;
-  uint64_t iterations() const { return iterations_; }
+  uint64_t iterations() const { return stats_.iterations.get(); }
+  // The loop's own counters (loop_stats.h). Any thread may read them.
+  const LoopStats& stats() const { return stats_; }
   // Why run() stopped on its own (the poller failed), or no error.
   std::error_code failure() const { return failure_; }
   // Bytes held in this loop's buffer blocks, as of its last iteration. Any thread.
@@ -107,6 +110,7 @@ class EventLoop {
   void run_tasks();
   int poll_timeout_ms() const;
   void account_memory();
+  void account_time();
   void trim_if_freed();
 
   std::unique_ptr<detail::Poller> poller_;
@@ -120,7 +124,7 @@ class EventLoop {
   std::atomic<std::thread::id> thread_id_{};
   std::atomic<bool> quit_{false};
   TimePoint now_;
-  uint64_t iterations_ = 0;
+  LoopStats stats_;
   std::error_code failure_;
   std::atomic<size_t> buffered_{0};
   size_t buffer_alarm_bytes_ = 0;
