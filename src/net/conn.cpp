@@ -225,6 +225,8 @@ void Conn::handle_read(bool hangup) {
     }
     if (n > 0) {
       size_t got = static_cast<size_t>(n);
+      ctx_->stats.reads.add();
+      ctx_->stats.bytes_in.add(got);
       size_t tail_part = std::min(got, into_tail);
       in_.received(tail_part, got - tail_part);
       touch();
@@ -236,6 +238,7 @@ void Conn::handle_read(bool hangup) {
         if (!transport_->buffers_input() || !transport_->pending_input()) return;
       }
     } else if (n == 0) {
+      ctx_->stats.reads.add();
       input_end();
       return;
     } else if (n == -EAGAIN || n == -EINTR) {
@@ -293,6 +296,7 @@ bool Conn::send_direct() {
   if (life_ == Life::finalizing) return false;  // Force-closed meanwhile: output is dropped.
   iovec iov{const_cast<char*>(bytes.data()), bytes.size()};
   long n = detail::transport_write(*transport_, fd_, &iov, 1);
+  ctx_->stats.writes.add();
   if (n < 0) {
     if (n != -EAGAIN && n != -EINTR) {
       fail(n);
@@ -300,6 +304,7 @@ bool Conn::send_direct() {
     }
     n = 0;
   }
+  ctx_->stats.bytes_out.add(static_cast<uint64_t>(n));
   if (static_cast<size_t>(n) == bytes.size()) return true;
   out_.append(bytes.substr(static_cast<size_t>(n)));
   return false;
@@ -480,7 +485,10 @@ void Conn::on_flush() {
 }
 
 void Conn::flush() {
+  const uint64_t before = out_.pending();
   long rc = out_.flush(*transport_, fd_);
+  ctx_->stats.writes.add();
+  ctx_->stats.bytes_out.add(before - std::min(before, out_.pending()));
   if (rc != 0 && rc != -EAGAIN) {
     fail(rc);
     return;
@@ -518,6 +526,7 @@ void Conn::report_water_marks() {
   int event = out_.water_event(o.high_water_mark, o.low_water_mark);
   if (event == 0) return;
   if (event > 0) {
+    ctx_->stats.high_water.add();
     read_stop_ |= kBackpressure;
     update_interest();
     call_user("on_high_water", [this] { ctx_->handler.on_high_water(*this); });
@@ -683,6 +692,7 @@ void Conn::schedule_finalize() {
 }
 
 void Conn::on_finalize() {
+  ctx_->stats.closed[static_cast<size_t>(reason_)].add();
   ctx_->loop.remove_io(fd_);
   ctx_->idle_remove(*this);
   ctx_->linger_remove(*this);

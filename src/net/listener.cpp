@@ -81,6 +81,7 @@ void Listener::on_io(uint32_t) {
 }
 
 void Listener::refuse_pending() {
+  exhausted_.add();
   if (!exhausted_logged_) {
     WEFT_LOG(LogLevel::warn, "accept on %s: %s; refusing new connections until descriptors free up",
              address_.to_string().c_str(), std::strerror(errno));

@@ -14,6 +14,7 @@
 #include "weft/core/address.h"
 #include "weft/core/detail/io_object.h"
 #include "weft/core/event_loop.h"
+#include "weft/core/stat_cell.h"
 
 namespace weft::detail {
 
@@ -38,6 +39,9 @@ class Listener final : public IoObject {
   void set_owns_path(bool owns) { owns_path_ = owns; }
   bool on_main_loop() const { return own_ == nullptr; }
   LoopContext* owner() const { return own_; }
+  // Times accept ran out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM). Any
+  // thread reads it; the listener's loop writes it.
+  uint64_t exhausted_events() const { return exhausted_.get(); }
 
   void on_io(uint32_t events) override;
 
@@ -56,6 +60,7 @@ class Listener final : public IoObject {
   bool exhausted_logged_ = false;
   bool paused_ = false;
   TimerId resume_timer_;
+  StatCell exhausted_;
 };
 
 }  // namespace weft::detail

@@ -56,7 +56,7 @@ bool LoopContext::adopt(int fd, const Address& remote, void* context, Transport*
   if (std::error_code ec = conn->open(); ec) {
     // The poller refused the fd (epoll_ctl ENOMEM/ENOSPC under a flood): the connection
     // never opened, so the handler hears nothing of it.
-    ++registration_failures;
+    stats.registration_failures.add();
     if (!registration_failure_logged_) {
       WEFT_LOG(LogLevel::error, "cannot watch a new connection from %s: %s; closing it (logged once per burst)",
                remote.to_string().c_str(), ec.message().c_str());
@@ -70,6 +70,7 @@ bool LoopContext::adopt(int fd, const Address& remote, void* context, Transport*
     return false;
   }
   registration_failure_logged_ = false;
+  stats.accepted.add();
   return true;
 }
 
@@ -139,7 +140,7 @@ void LoopContext::shed(size_t share) {
     if (held <= share) break;
     c->force_close(CloseReason::overflow, make_error_code(Errc::outbound_overflow));
     held = held > n ? held - n : 0;
-    ++shed_connections;
+    stats.shed.add();
   }
 }
 

@@ -15,6 +15,7 @@
 #include "weft/core/address.h"
 #include "weft/core/error.h"
 #include "weft/core/event_loop.h"
+#include "weft/net/conn_stats.h"
 #include "weft/net/detail/inbound.h"
 #include "weft/net/handler.h"
 #include "weft/net/server_options.h"
@@ -80,9 +81,8 @@ class LoopContext {
   // sent without a copy when its on_traffic returns, before the area is read into again.
   std::string_view direct;
 
-  // Counters, loop thread only.
-  uint64_t registration_failures = 0;
-  uint64_t shed_connections = 0;
+  // Counters: this loop's thread writes them, any thread reads them.
+  ConnStats stats;
 
  private:
   void sweep_idle();

@@ -43,6 +43,20 @@ EventLoop& Server::loop(size_t i) { return core_->io.loop(i); }
 size_t Server::connection_count() const { return core_->connection_count(); }
 const ServerOptions& Server::options() const { return core_->options; }
 
+const ConnStats& Server::conn_stats(size_t i) const { return core_->contexts.at(i)->stats; }
+
+uint64_t Server::accept_exhausted() const {
+  uint64_t n = 0;
+  for (auto& l : core_->listeners) n += l->exhausted_events();
+  return n;
+}
+
+void Server::for_each_connection(size_t i, const std::function<void(Conn&)>& fn) {
+  detail::LoopContext& ctx = *core_->contexts.at(i);
+  ctx.loop.assert_in_loop_thread("Server::for_each_connection");
+  ctx.table.for_each([&](Conn* c) { fn(*c); });
+}
+
 std::vector<size_t> Server::connections_per_loop() const {
   std::vector<size_t> counts;
   for (auto& c : core_->contexts) counts.push_back(c->connections.load(std::memory_order_relaxed));

@@ -11,12 +11,14 @@
 // drain for up to shutdown_timeout, closes every connection (reason shutdown), calls
 // on_shutdown and returns from run()/wait(). The destructor stops and waits.
 
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
 
 #include "weft/core/address.h"
 #include "weft/net/conn.h"
+#include "weft/net/conn_stats.h"
 #include "weft/net/conn_handle.h"
 #include "weft/net/handler.h"
 #include "weft/net/load_balancer.h"
@@ -66,6 +68,15 @@ class Server {
   size_t connection_count() const;
   std::vector<size_t> connections_per_loop() const;
   const ServerOptions& options() const;
+
+  // Counters of the connections on I/O loop i (conn_stats.h); loop(i).stats() has the
+  // loop's own. Any thread; valid while the server lives.
+  const ConnStats& conn_stats(size_t i) const;
+  // Times accepting ran out of descriptors or memory (EMFILE and its kin), over every
+  // listener. Any thread.
+  uint64_t accept_exhausted() const;
+  // Runs fn for every open connection of I/O loop i. Only on loop i's thread (post to it).
+  void for_each_connection(size_t i, const std::function<void(Conn&)>& fn);
 
  private:
   std::unique_ptr<detail::ServerCore> core_;
