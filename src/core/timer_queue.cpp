@@ -1,6 +1,7 @@
 #include "core/timer_queue.h"
 
 #include <algorithm>
+#include <cassert>
 #include <exception>
 
 #include "weft/core/log.h"
@@ -26,7 +27,7 @@ TimerId TimerQueue::add(TimePoint when, Duration period, Fn fn) {
   Slot& s = slots_[slot];
   s.fn = std::move(fn);
   s.period = period;
-  s.armed = true;
+  s.state = State::queued;
   ++live_;
   push(Entry{when, next_seq_++, slot, s.generation});
   return make_id(slot, s.generation);
@@ -37,17 +38,30 @@ bool TimerQueue::cancel(TimerId id) {
   uint32_t generation = static_cast<uint32_t>(id.value >> 32);
   if (!id || slot >= slots_.size()) return false;
   Slot& s = slots_[slot];
-  if (s.generation != generation || !s.armed) return false;
-  s.armed = false;
-  --live_;
-  ++stale_entries_;
-  // The slot is reused only once its heap entry is gone; the function is dropped now so
-  // that whatever it captured is released promptly.
-  if (s.fn) {
-    Fn dropped = std::move(s.fn);
+  if (s.generation != generation) return false;
+  switch (s.state) {
+    case State::queued: {
+      s.state = State::stale;
+      --live_;
+      ++stale_entries_;
+      // The slot is reused only once its heap entry is gone; the function is dropped now
+      // so that whatever it captured is released promptly.
+      Fn dropped = std::move(s.fn);
+      if (stale_entries_ > 64 && stale_entries_ * 2 > heap_.size()) compact();
+      return true;
+    }
+    case State::running:
+      // Its heap entry is already popped. A one-shot timer has fired; a periodic one is
+      // not re-armed, and its slot is freed when the callback returns.
+      if (s.period == Duration::zero()) return false;
+      s.state = State::dropped;
+      --live_;
+      return true;
+    case State::free:
+    case State::stale:
+    case State::dropped: return false;
   }
-  if (stale_entries_ > 64 && stale_entries_ * 2 > heap_.size()) compact();
-  return true;
+  return false;
 }
 
 void TimerQueue::run_due(TimePoint now) {
@@ -60,7 +74,8 @@ void TimerQueue::run_due(TimePoint now) {
       release(e.slot);
       continue;
     }
-    // Run a copy-free moved-out function so the callback may cancel or re-add freely.
+    // Run a moved-out function so the callback may cancel or re-add freely.
+    slots_[e.slot].state = State::running;
     Fn fn = std::move(slots_[e.slot].fn);
     try {
       fn();
@@ -70,21 +85,15 @@ void TimerQueue::run_due(TimePoint now) {
       WEFT_LOG(LogLevel::error, "timer callback threw a non-standard exception");
     }
     Slot& s = slots_[e.slot];  // slots_ may have grown during the callback.
-    if (s.generation != e.generation || !s.armed) {
-      // Cancelled from inside its own callback: its heap entry is already gone.
-      --stale_entries_;
-      release(e.slot);
-      continue;
-    }
-    if (s.period > Duration::zero()) {
+    if (s.state == State::running && s.period > Duration::zero()) {
+      s.state = State::queued;
       s.fn = std::move(fn);
       TimePoint next = std::max(e.when + s.period, now);
       push(Entry{next, next_seq_++, e.slot, e.generation});
-    } else {
-      s.armed = false;
-      --live_;
-      release(e.slot);
+      continue;
     }
+    if (s.state == State::running) --live_;  // A one-shot timer that fired.
+    release(e.slot);
   }
 }
 
@@ -111,20 +120,22 @@ void TimerQueue::pop() {
 void TimerQueue::release(uint32_t slot) {
   Slot& s = slots_[slot];
   s.fn = nullptr;
-  s.armed = false;
+  s.state = State::free;
   ++s.generation;
   if (s.generation == 0) s.generation = 1;  // Id 0 means "no timer".
   free_slots_.push_back(slot);
 }
 
 bool TimerQueue::stale(const Entry& e) const {
-  const Slot& s = slots_[e.slot];
-  return s.generation != e.generation || !s.armed;
+  // A slot is freed only once its entry has left the heap, so the generations agree.
+  assert(slots_[e.slot].generation == e.generation);
+  return slots_[e.slot].state == State::stale;
 }
 
 void TimerQueue::compact() {
   auto live_end = std::partition(heap_.begin(), heap_.end(), [this](const Entry& e) { return !stale(e); });
   for (auto it = live_end; it != heap_.end(); ++it) release(it->slot);
+  assert(static_cast<size_t>(heap_.end() - live_end) == stale_entries_);
   heap_.erase(live_end, heap_.end());
   std::make_heap(heap_.begin(), heap_.end(), later);
   stale_entries_ = 0;

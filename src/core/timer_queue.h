@@ -3,6 +3,15 @@
 // marks the slot, and the heap entry is dropped when it reaches the top (or when
 // cancelled entries make up half the heap, which is then rebuilt). Ties on the deadline
 // are broken by insertion order. Loop thread only.
+//
+// A slot is in one of these states; only `queued` and `stale` slots have a heap entry, so
+// stale_entries() is exactly the number of `stale` slots:
+//   queued   armed, its entry in the heap
+//   stale    cancelled; its entry is still in the heap, and the slot is freed with it
+//   running  its callback is on the stack (its entry was popped)
+//   dropped  cancelled from inside its own callback; freed when the callback returns
+// A one-shot timer counts as fired once its callback starts: cancelling it from there
+// returns false. A periodic one cancelled from its callback is not re-armed.
 
 #include <cstdint>
 #include <functional>
@@ -24,6 +33,9 @@ class TimerQueue {
   // The earliest live deadline, or TimePoint::max() when there is none.
   TimePoint next_deadline();
   size_t size() const { return live_; }
+  // Heap entries of cancelled timers, not yet dropped; and all heap entries.
+  size_t stale_entries() const { return stale_entries_; }
+  size_t heap_size() const { return heap_.size(); }
 
  private:
   struct Entry {
@@ -32,11 +44,12 @@ class TimerQueue {
     uint32_t slot;
     uint32_t generation;
   };
+  enum class State : uint8_t { free, queued, stale, running, dropped };
   struct Slot {
     Fn fn;
     Duration period{};
     uint32_t generation = 1;
-    bool armed = false;
+    State state = State::free;
   };
   static bool later(const Entry& a, const Entry& b) {
     return a.when != b.when ? a.when > b.when : a.seq > b.seq;
