@@ -3,27 +3,16 @@
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
 
+#include "core/guarded_call.h"
 #include "core/timer_queue.h"
 #include "core/wake_up.h"
 #include "poller/poller.h"
-#include "weft/core/log.h"
 
 namespace weft {
 namespace {
 
 constexpr int kMaxEvents = 1024;
-
-void run_guarded(const EventLoop::Task& task, const char* what) {
-  try {
-    task();
-  } catch (const std::exception& e) {
-    WEFT_LOG(LogLevel::error, "%s threw: %s", what, e.what());
-  } catch (...) {
-    WEFT_LOG(LogLevel::error, "%s threw a non-standard exception", what);
-  }
-}
 
 }  // namespace
 
@@ -111,7 +100,7 @@ void EventLoop::run_tasks() {
     if (tasks_.empty()) return;
     running_.swap(tasks_);
   }
-  for (Task& task : running_) run_guarded(task, "posted task");
+  for (Task& task : running_) detail::guarded_call("posted task", task);
   running_.clear();
 }
 

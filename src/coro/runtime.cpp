@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/guarded_call.h"
 #include "weft/core/event_loop.h"
 #include "weft/core/log.h"
 
@@ -14,10 +15,12 @@ CoroServer::Serve checked(CoroServer::Serve serve) {
   return serve;
 }
 
-void log_connection_exception(StreamState& state, const char* what) {
+// From the catch block of a connection's root.
+void log_connection_exception(StreamState& state) {
   Conn* conn = state.conn();
-  std::string from = conn != nullptr ? conn->remote_address().to_string() : std::string("a closed connection");
-  WEFT_LOG(LogLevel::error, "coroutine serving %s threw: %s; closing the connection", from.c_str(), what);
+  std::string label = "coroutine serving ";
+  label += conn != nullptr ? conn->remote_address().to_string() : std::string("a closed connection");
+  log_current_exception(label.c_str(), "closing the connection");
   if (conn != nullptr) conn->close(make_error_code(Errc::handler_error));
 }
 
@@ -40,10 +43,8 @@ Root serve_root(const CoroServer::Serve* serve, StreamState* state) {
     state->ref();  // The Stream's own reference.
     task = (*serve)(Stream(state));
     co_await task;
-  } catch (const std::exception& e) {
-    log_connection_exception(*state, e.what());
   } catch (...) {
-    log_connection_exception(*state, "a non-standard exception");
+    log_connection_exception(*state);
   }
 }
 
@@ -60,17 +61,15 @@ void root_finished(CoroContext* ctx) noexcept {
   if (ctx->runtime != nullptr) ctx->runtime->root_ended(*ctx);
 }
 
-void log_root_exception(const char* what, const char* where) noexcept {
-  WEFT_LOG(LogLevel::error, "%s threw: %s", where, what != nullptr ? what : "a non-standard exception");
+void log_root_exception(const char* where) noexcept {
+  log_current_exception(where);
 }
 
 Root run_task(Task<> task) {
   try {
     co_await task;
-  } catch (const std::exception& e) {
-    log_root_exception(e.what(), "spawned coroutine");
   } catch (...) {
-    log_root_exception(nullptr, "spawned coroutine");
+    log_root_exception("spawned coroutine");
   }
 }
 
@@ -117,7 +116,7 @@ CoroRuntime::CoroRuntime(CoroServer::Serve serve, ServerOptions options, const C
       handler_(*this),
       workers_(coro.workers),
       server_(handler_, std::move(options)) {
-  for (size_t i = 0; i < server_.loop_count(); ++i) loops_.push_back({&server_.loop(i)});
+  for (size_t i = 0; i < server_.loop_count(); ++i) loops_.push_back({&server_.loop(i), {}});
 }
 
 CoroRuntime::~CoroRuntime() {
@@ -143,25 +142,11 @@ CoroRuntime::LoopRoots& CoroRuntime::roots_of(EventLoop* loop) {
 }
 
 void CoroRuntime::link(CoroContext& ctx) {
-  LoopRoots& r = roots_of(ctx.loop);
-  ctx.prev = nullptr;
-  ctx.next = r.head;
-  if (r.head != nullptr) r.head->prev = &ctx;
-  r.head = &ctx;
-  ctx.linked = true;
+  roots_of(ctx.loop).roots.push_back(ctx);
 }
 
 void CoroRuntime::root_ended(CoroContext& ctx) noexcept {
-  if (ctx.linked) {
-    LoopRoots& r = roots_of(ctx.loop);
-    if (ctx.prev != nullptr) {
-      ctx.prev->next = ctx.next;
-    } else {
-      r.head = ctx.next;
-    }
-    if (ctx.next != nullptr) ctx.next->prev = ctx.prev;
-    ctx.linked = false;
-  }
+  roots_of(ctx.loop).roots.remove(ctx);
   if (live_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     std::lock_guard lock(mutex_);
     idle_.notify_all();
@@ -251,14 +236,14 @@ void CoroRuntime::drain() {
 
 void CoroRuntime::cancel_all(EventLoop* loop) {
   std::vector<CoroContext*> all;
-  for (CoroContext* c = roots_of(loop).head; c != nullptr; c = c->next) all.push_back(c);
+  for (CoroContext* c = roots_of(loop).roots.front(); c != nullptr; c = RootList::next(*c)) all.push_back(c);
   // Resuming one tree never frees another, so the snapshot stays valid.
   for (CoroContext* c : all) c->cancel();
 }
 
 void CoroRuntime::destroy_all(EventLoop* loop) {
   std::vector<CoroContext*> all;
-  for (CoroContext* c = roots_of(loop).head; c != nullptr; c = c->next) all.push_back(c);
+  for (CoroContext* c = roots_of(loop).roots.front(); c != nullptr; c = RootList::next(*c)) all.push_back(c);
   for (CoroContext* c : all) {
     if (c->offloads == 0) c->root.destroy();
   }

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/intrusive_list.h"
 #include "coro/stream_state.h"
 #include "weft/coro/context.h"
 #include "weft/coro/coro_server.h"
@@ -65,9 +66,10 @@ class CoroRuntime {
   void drain();
 
  private:
+  using RootList = IntrusiveList<CoroContext, &CoroContext::roots_hook>;
   struct LoopRoots {
     EventLoop* loop;
-    CoroContext* head = nullptr;
+    RootList roots;
   };
   LoopRoots& roots_of(EventLoop* loop);
   void link(CoroContext& ctx);

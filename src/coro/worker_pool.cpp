@@ -5,8 +5,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "core/guarded_call.h"
 #include "weft/core/event_loop.h"
-#include "weft/core/log.h"
 
 namespace weft {
 
@@ -77,13 +77,7 @@ void WorkerPool::run(size_t index) {
       work = std::move(queue_.front());
       queue_.pop_front();
     }
-    try {
-      work();
-    } catch (const std::exception& e) {
-      WEFT_LOG(LogLevel::error, "worker task threw: %s", e.what());
-    } catch (...) {
-      WEFT_LOG(LogLevel::error, "worker task threw a non-standard exception");
-    }
+    detail::guarded_call("worker task", work);
   }
 }
 

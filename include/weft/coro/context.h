@@ -57,10 +57,11 @@ class CoroContext {
   Waiter* pending = nullptr;
   bool cancelled = false;
   uint32_t offloads = 0;  // Offloads in flight: such a tree is never destroyed by force.
-  bool linked = false;    // In the runtime's list (only once it started on its loop).
-  // The runtime's list of live roots on this loop.
-  CoroContext* prev = nullptr;
-  CoroContext* next = nullptr;
+  // The hook of the runtime's list of live roots on this loop (once it started there).
+  struct RootsHook {
+    CoroContext* prev = nullptr;
+    CoroContext* next = nullptr;
+  } roots_hook;
   std::coroutine_handle<> root;
 };
 
@@ -88,8 +89,9 @@ CoroContext* context_of(std::coroutine_handle<P> h) {
 
 // Unlinks a finished root from its runtime (see src/coro/runtime.cpp).
 void root_finished(CoroContext* ctx) noexcept;
-// Logs an exception that escaped a root coroutine.
-void log_root_exception(const char* what, const char* where) noexcept;
+// Logs the exception being handled (call it from a catch block) that escaped the body of
+// a root coroutine: "<where> threw: <what>".
+void log_root_exception(const char* where) noexcept;
 
 // A root coroutine: it starts suspended, frees itself when it ends and owns its context.
 // Its body must not let exceptions escape (the bodies in weft catch and log them).

@@ -66,10 +66,8 @@ template <class F>
 Root run_callable(F fn) {
   try {
     co_await fn();
-  } catch (const std::exception& e) {
-    log_root_exception(e.what(), "spawned coroutine");
   } catch (...) {
-    log_root_exception(nullptr, "spawned coroutine");
+    log_root_exception("spawned coroutine");
   }
 }
 
