@@ -10,22 +10,38 @@
 
 namespace weft {
 
-WorkerPool::WorkerPool(size_t threads, std::string name) : size_(threads), name_(std::move(name)) {
+namespace {
+
+// The pool whose worker the calling thread is, if any.
+thread_local const void* t_worker_of = nullptr;
+
+}  // namespace
+
+WorkerPool::WorkerPool(size_t threads, std::string name)
+    : size_(threads), name_(std::move(name)), shared_(std::make_shared<Shared>()) {
   if (threads == 0) throw std::invalid_argument("WorkerPool: threads must be positive");
 }
 
 WorkerPool::~WorkerPool() {
-  stop();
+  for (std::thread& t : begin_stop(true)) {
+    // Destroyed by one of its own tasks: that worker cannot join itself. It only touches
+    // the shared state from now on, which it keeps alive.
+    if (t.get_id() == std::this_thread::get_id()) {
+      t.detach();
+    } else {
+      t.join();
+    }
+  }
 }
 
 bool WorkerPool::submit(Work work) {
   {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return false;
+    std::lock_guard lock(shared_->mutex);
+    if (shared_->stopping) return false;
     if (threads_.empty()) start_locked();
-    queue_.push_back(std::move(work));
+    shared_->queue.push_back(std::move(work));
   }
-  cv_.notify_one();
+  shared_->cv.notify_one();
   return true;
 }
 
@@ -45,37 +61,38 @@ bool WorkerPool::submit(Work work, EventLoop& loop, Done done) {
 
 void WorkerPool::start_locked() {
   threads_.reserve(size_);
-  for (size_t i = 0; i < size_; ++i) threads_.emplace_back([this, i] { run(i); });
+  for (size_t i = 0; i < size_; ++i) {
+    threads_.emplace_back(&WorkerPool::run, shared_, name_ + "-" + std::to_string(i));
+  }
+}
+
+std::vector<std::thread> WorkerPool::begin_stop(bool take_all) {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->stopping = true;
+    if (take_all || t_worker_of != shared_.get()) threads.swap(threads_);
+  }
+  shared_->cv.notify_all();
+  return threads;
 }
 
 void WorkerPool::stop() {
-  std::vector<std::thread> threads;
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    threads.swap(threads_);
-  }
-  cv_.notify_all();
-  for (std::thread& t : threads) {
-    if (t.get_id() == std::this_thread::get_id()) {
-      t.detach();  // stop() from a worker's own task: it exits once the queue is empty.
-    } else {
-      t.join();
-    }
-  }
+  for (std::thread& t : begin_stop(false)) t.join();
 }
 
-void WorkerPool::run(size_t index) {
-  std::string thread_name = name_ + "-" + std::to_string(index);
+void WorkerPool::run(const std::shared_ptr<Shared>& shared, std::string thread_name) {
+  // Linux limits thread names to 15 characters.
   ::pthread_setname_np(::pthread_self(), thread_name.substr(0, 15).c_str());
+  t_worker_of = shared.get();
   for (;;) {
     Work work;
     {
-      std::unique_lock lock(mutex_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // Stopping, and nothing left to run.
-      work = std::move(queue_.front());
-      queue_.pop_front();
+      std::unique_lock lock(shared->mutex);
+      shared->cv.wait(lock, [&] { return shared->stopping || !shared->queue.empty(); });
+      if (shared->queue.empty()) return;  // Stopping, and nothing left to run.
+      work = std::move(shared->queue.front());
+      shared->queue.pop_front();
     }
     detail::guarded_call("worker task", work);
   }
