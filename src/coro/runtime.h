@@ -12,7 +12,7 @@
 
 #include "core/intrusive_list.h"
 #include "coro/stream_state.h"
-#include "weft/coro/context.h"
+#include "weft/coro/detail/root.h"
 #include "weft/coro/coro_server.h"
 #include "weft/coro/worker_pool.h"
 #include "weft/net/conn.h"

@@ -9,8 +9,7 @@
 
 #include "weft/core/event_loop.h"
 #include "weft/core/time.h"
-#include "weft/coro/context.h"
-#include "weft/coro/frame_pool.h"
+#include "weft/coro/detail/pooled_frame.h"
 #include "weft/coro/stream.h"
 #include "weft/net/server_options.h"
 

@@ -44,7 +44,7 @@
 #include <utility>
 
 #include "weft/core/address.h"
-#include "weft/coro/context.h"
+#include "weft/coro/detail/spawn.h"
 #include "weft/coro/stream.h"
 #include "weft/coro/task.h"
 #include "weft/coro/worker_pool.h"
@@ -57,23 +57,6 @@ struct CoroOptions {
   // Threads of the pool that runs offload() (started by the first offload).
   size_t workers = 4;
 };
-
-namespace detail {
-
-// The bodies of spawned roots. A callable is kept in the root's own frame, so a lambda's
-// captures live as long as the coroutine it starts.
-template <class F>
-Root run_callable(F fn) {
-  try {
-    co_await fn();
-  } catch (...) {
-    log_root_exception("spawned coroutine");
-  }
-}
-
-Root run_task(Task<> task);
-
-}  // namespace detail
 
 class CoroServer {
  public:

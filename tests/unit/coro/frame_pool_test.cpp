@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "weft/coro/frame_pool.h"
+#include "weft/coro/detail/pooled_frame.h"
 
 namespace weft {
 namespace {
