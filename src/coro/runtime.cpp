@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "core/guarded_call.h"
 #include "weft/core/event_loop.h"
@@ -90,8 +91,10 @@ void resume_after_offload(CoroContext* ctx, std::coroutine_handle<> h) {
 // --- CoroHandler -----------------------------------------------------------------------
 
 void CoroHandler::on_open(Conn& conn) {
-  // A dialed connection arrives with its stream preset (Server::adopt).
-  if (auto* dialed = conn.context_as<StreamState>()) {
+  // A dialed connection comes with its stream (CoroRuntime::adopt); any other gets a
+  // coroutine, whatever the application put in its context slot.
+  CoroRuntime::LoopRoots& r = runtime_.roots_of(&conn.loop());
+  if (StreamState* dialed = std::exchange(r.adopting, nullptr)) {
     dialed->attach(conn);
     return;
   }
@@ -99,10 +102,8 @@ void CoroHandler::on_open(Conn& conn) {
 }
 
 void CoroHandler::on_close(Conn& conn, CloseReason, std::error_code) {
-  if (auto* s = conn.context_as<StreamState>()) {
-    conn.set_context(nullptr);
-    s->on_closed();
-  }
+  // The connection destroys the attachment, and with it its reference, right after this.
+  if (auto* s = StreamAttachment::of(conn)) s->on_closed();
 }
 
 void CoroHandler::on_shutdown(Server&) {
@@ -164,6 +165,15 @@ void CoroRuntime::serve_connection(Conn& conn) {
   state->set_owner(&ctx);
   link(ctx);
   root.release().resume();  // Runs until its first suspension, inside on_open.
+}
+
+bool CoroRuntime::adopt(int fd, EventLoop& loop, StreamState& state) {
+  LoopRoots& r = roots_of(&loop);
+  r.adopting = &state;
+  // Server::adopt opens the connection, and so calls on_open, before it returns.
+  bool adopted = server_.adopt(fd, nullptr);
+  r.adopting = nullptr;
+  return adopted && state.conn() != nullptr;
 }
 
 bool CoroRuntime::start_root(Root root, size_t loop) {

@@ -28,14 +28,14 @@ class CoroHandler final : public Handler {
   explicit CoroHandler(CoroRuntime& runtime) : runtime_(runtime) {}
   void on_open(Conn& conn) override;
   void on_traffic(Conn& conn) override {
-    if (auto* s = conn.context_as<StreamState>()) s->on_traffic(conn);
+    if (auto* s = StreamAttachment::of(conn)) s->on_traffic(conn);
   }
   void on_close(Conn& conn, CloseReason reason, std::error_code error) override;
   void on_high_water(Conn& conn) override {
-    if (auto* s = conn.context_as<StreamState>()) s->on_high_water();
+    if (auto* s = StreamAttachment::of(conn)) s->on_high_water();
   }
   void on_low_water(Conn& conn) override {
-    if (auto* s = conn.context_as<StreamState>()) s->on_low_water();
+    if (auto* s = StreamAttachment::of(conn)) s->on_low_water();
   }
   void on_shutdown(Server& server) override;
 
@@ -55,6 +55,9 @@ class CoroRuntime {
 
   // Starts the coroutine for an accepted connection (from on_open).
   void serve_connection(Conn& conn);
+  // Adds a connected socket to the calling I/O loop, `loop` (dial), with state as its
+  // stream. Returns false, with fd closed, if the server refused it.
+  bool adopt(int fd, EventLoop& loop, StreamState& state);
   // Queues a spawned root for its loop (any thread).
   bool start_root(Root root, size_t loop);
   // Starts the loops and releases roots spawned before.
@@ -70,6 +73,7 @@ class CoroRuntime {
   struct LoopRoots {
     EventLoop* loop;
     RootList roots;
+    StreamState* adopting = nullptr;  // The stream of the socket adopt() is adding.
   };
   LoopRoots& roots_of(EventLoop* loop);
   void link(CoroContext& ctx);

@@ -1,6 +1,8 @@
 #include "weft/coro/stream.h"
 
 #include <algorithm>
+#include <cassert>
+#include <memory>
 #include <string>
 
 #include "coro/stream_state.h"
@@ -201,7 +203,7 @@ bool WriteOp::await_ready() {
 void StreamState::attach(Conn& conn) {
   conn_ = &conn;
   loop_ = &conn.loop();
-  conn.set_context(this);
+  conn.attach(std::unique_ptr<Conn::Attachment>(new StreamAttachment(*this)));
 }
 
 void StreamState::on_traffic(Conn& conn) {
@@ -269,10 +271,7 @@ void StreamState::on_closed() {
 
 void StreamState::unref() {
   if (--refs_ > 0) return;
-  if (conn_ != nullptr) {
-    conn_->set_context(nullptr);
-    conn_->close();
-  }
+  assert(conn_ == nullptr);  // The connection's attachment holds a reference until on_close.
   delete this;
 }
 
