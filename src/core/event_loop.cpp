@@ -1,6 +1,5 @@
 #include "weft/core/event_loop.h"
 
-#include <cassert>
 #include <cstdio>
 #include <cstdlib>
 
@@ -32,14 +31,9 @@ EventLoop::EventLoop(const LoopOptions& options)
 
 EventLoop::~EventLoop() = default;
 
-void EventLoop::assert_in_loop_thread() const {
-#ifndef NDEBUG
-  // Before run() starts, the constructing thread may set the loop up.
-  if (thread_id_.load(std::memory_order_relaxed) != std::thread::id() && !in_loop_thread()) {
-    std::fprintf(stderr, "weft: EventLoop method called off its loop thread\n");
-    std::abort();
-  }
-#endif
+void EventLoop::off_loop_thread(const char* call) {
+  std::fprintf(stderr, "weft: %s called off its loop thread\n", call);
+  std::abort();
 }
 
 const char* EventLoop::poller_name() const { return poller_->name(); }
@@ -116,32 +110,37 @@ int EventLoop::poll_timeout_ms() const {
 }
 
 TimerId EventLoop::run_after(Duration delay, Task fn) {
-  assert_in_loop_thread();
+  assert_in_loop_thread("EventLoop::run_after");
   if (delay < Duration::zero()) delay = Duration::zero();
   return timers_->add(now_ + delay, Duration::zero(), std::move(fn));
 }
 
 TimerId EventLoop::run_every(Duration period, Task fn) {
-  assert_in_loop_thread();
+  assert_in_loop_thread("EventLoop::run_every");
   if (period <= Duration::zero()) period = Duration(1);
   return timers_->add(now_ + period, period, std::move(fn));
 }
 
 bool EventLoop::cancel(TimerId id) {
-  assert_in_loop_thread();
+  assert_in_loop_thread("EventLoop::cancel");
   return timers_->cancel(id);
 }
 
 void EventLoop::add_io(int fd, uint32_t events, detail::IoObject* object) {
+  assert_in_loop_thread("EventLoop::add_io");
   if (auto ec = poller_->add(fd, events, object)) {
     throw std::system_error(ec, "registering fd with the poller");
   }
 }
 
 void EventLoop::modify_io(int fd, uint32_t events, detail::IoObject* object) {
+  assert_in_loop_thread("EventLoop::modify_io");
   poller_->modify(fd, events, object);
 }
 
-void EventLoop::remove_io(int fd) { poller_->remove(fd); }
+void EventLoop::remove_io(int fd) {
+  assert_in_loop_thread("EventLoop::remove_io");
+  poller_->remove(fd);
+}
 
 }  // namespace weft

@@ -45,6 +45,10 @@ class StreamState final : public PooledFrame {
   void unref();
 
   Conn* conn() const { return conn_; }
+  // Debug builds: aborts, naming call, unless on the connection's loop thread.
+  void assert_loop_thread(const char* call) const {
+    if (loop_ != nullptr) loop_->assert_in_loop_thread(call);
+  }
   bool usable() const { return conn_ != nullptr && !closed_by_user_; }
   void mark_closed_by_user() { closed_by_user_ = true; }
   const ServerOptions& options() const { return *options_; }

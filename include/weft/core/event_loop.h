@@ -67,7 +67,16 @@ class EventLoop {
   bool post(Task&& fn);
 
   bool in_loop_thread() const { return thread_id_.load(std::memory_order_relaxed) == std::this_thread::get_id(); }
-  void assert_in_loop_thread() const;
+  // In debug builds, aborts with "weft: <call> called off its loop thread" when called on
+  // another thread than the one running the loop (before run() starts, any thread may set
+  // the loop up). Compiled out in release builds.
+  void assert_in_loop_thread(const char* call) const {
+#ifndef NDEBUG
+    if (!in_loop_thread() && thread_id_.load(std::memory_order_relaxed) != std::thread::id()) off_loop_thread(call);
+#else
+    (void)call;
+#endif
+  }
 
   // The time cached at the start of this iteration.
   TimePoint now() const { return now_; }
@@ -84,8 +93,14 @@ class EventLoop {
   void add_io(int fd, uint32_t events, detail::IoObject* object);
   void modify_io(int fd, uint32_t events, detail::IoObject* object);
   void remove_io(int fd);
-  void mark_dirty(detail::IoObject* object) { dirty_.push_back(object); }
-  void defer_finalize(detail::IoObject* object) { finalize_.push_back(object); }
+  void mark_dirty(detail::IoObject* object) {
+    assert_in_loop_thread("EventLoop::mark_dirty");
+    dirty_.push_back(object);
+  }
+  void defer_finalize(detail::IoObject* object) {
+    assert_in_loop_thread("EventLoop::defer_finalize");
+    finalize_.push_back(object);
+  }
   BlockPool& pool() { return pool_; }
   std::span<char> read_scratch() { return {scratch_.get(), scratch_size_}; }
   bool edge_triggered() const { return edge_triggered_; }
@@ -93,6 +108,7 @@ class EventLoop {
   uint64_t iterations() const { return iterations_; }
 
  private:
+  [[noreturn]] static void off_loop_thread(const char* call);
   void run_tasks();
   int poll_timeout_ms() const;
 

@@ -44,7 +44,8 @@
 //
 // Ownership and threads. A Stream owns its connection: destroying it closes the
 // connection (after flushing what was written). It is move-only, and it and every
-// operation belong to the connection's loop thread.
+// operation belong to the connection's loop thread: debug builds abort, naming the call,
+// when one is used on another thread.
 
 #include <cstddef>
 #include <span>

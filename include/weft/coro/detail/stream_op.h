@@ -43,8 +43,10 @@ class StreamOp : public Waiter {
   StreamOp(StreamState* state, Side side, TryFn try_fn)
       : Waiter(&cancel_op), state_(state), try_(try_fn), side_(side) {}
 
+  // Asserts the loop thread (debug builds), then completes at once if it can.
   bool start();
   bool suspend(std::coroutine_handle<> h, CoroContext* ctx);
+  const char* call_name() const;
 
   StreamState* state_;
   std::error_code ec_ = detail::kNoError;

@@ -25,6 +25,7 @@ class ReadSomeOp final : public StreamOp {
 
  private:
   friend class weft::Stream;
+  friend class StreamOp;  // Names the call in thread asserts.
   ReadSomeOp(StreamState* s, std::span<char> buffer) : StreamOp(s, Side::read, &try_read), buffer_(buffer) {}
   static bool try_read(StreamOp* self, Conn& conn);
   std::span<char> buffer_;
@@ -47,6 +48,7 @@ class ViewOp : public StreamOp {
 class ReadViewOp final : public ViewOp {
  private:
   friend class weft::Stream;
+  friend class StreamOp;  // Names the call in thread asserts.
   explicit ReadViewOp(StreamState* s) : ViewOp(s, &try_read) {}
   static bool try_read(StreamOp* self, Conn& conn);
 };
@@ -57,6 +59,7 @@ class ReadExactOp final : public StreamOp {
 
  private:
   friend class weft::Stream;
+  friend class StreamOp;  // Names the call in thread asserts.
   ReadExactOp(StreamState* s, std::span<char> buffer) : StreamOp(s, Side::read, &try_read), buffer_(buffer) {}
   static bool try_read(StreamOp* self, Conn& conn);
   std::span<char> buffer_;
@@ -66,6 +69,7 @@ class ReadExactOp final : public StreamOp {
 class ReadExactViewOp final : public ViewOp {
  private:
   friend class weft::Stream;
+  friend class StreamOp;  // Names the call in thread asserts.
   ReadExactViewOp(StreamState* s, size_t n) : ViewOp(s, &try_read), n_(n) {}
   static bool try_read(StreamOp* self, Conn& conn);
   size_t n_;
@@ -74,6 +78,7 @@ class ReadExactViewOp final : public ViewOp {
 class ReadUntilOp final : public ViewOp {
  private:
   friend class weft::Stream;
+  friend class StreamOp;  // Names the call in thread asserts.
   ReadUntilOp(StreamState* s, std::string_view delimiter, size_t max_length)
       : ViewOp(s, &try_read), delimiter_(delimiter), max_length_(max_length) {}
   static bool try_read(StreamOp* self, Conn& conn);
