@@ -1,6 +1,6 @@
 // Stop signals: a server in a child process with stop_signals {SIGUSR1} stops gracefully
 // when the signal arrives: queued output is delivered, on_shutdown runs, wait() returns
-// and the process exits normally.
+// and the process exits normally. A CoroServer drains its coroutines first.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -13,6 +13,7 @@
 #include "payload.h"
 #include "recording_handler.h"
 #include "weft/core/error.h"
+#include "weft/coro/coro.h"
 #include "weft/net/server.h"
 
 namespace weft::test {
@@ -93,6 +94,60 @@ TEST(StopSignal, IdleServerStopsOnTheSignal) {
   ASSERT_TRUE(child.started());
   ASSERT_TRUE(child.read_report().has_value());
   ASSERT_TRUE(child.signal(SIGUSR1));
+  std::optional<int> status = child.wait_exit();
+  ASSERT_TRUE(status.has_value()) << "the child did not exit after the stop signal";
+  ASSERT_TRUE(WIFEXITED(*status)) << "the child died: status " << *status;
+  EXPECT_EQ(WEXITSTATUS(*status), kShutdownCalled);
+}
+
+// A CoroServer watches its stop signals itself: the signal cancels the coroutines first,
+// while their connections are still open, so one can still say goodbye; then the Server's
+// graceful stop delivers everything and the process exits.
+int run_signalled_coro_server(int report_fd) {
+  auto serve = [](Stream s) -> Task<> {
+    auto go = co_await s.read_exact(2);
+    if (!go || *go != "go") co_return;
+    if (co_await s.write(make_pattern(21, kReply))) co_return;
+    auto more = co_await s.read_some();  // Pending until the stop cancels it.
+    if (more.error() == Errc::closed) co_await s.write("bye\n");
+  };
+  ServerOptions o;
+  o.loops = 2;
+  o.stop_signals = {SIGUSR1};
+  o.send_buffer = 64 * 1024;
+  o.high_water_mark = 8 * 1024 * 1024;
+  o.max_outbound = 8 * 1024 * 1024;
+  CoroServer server(serve, o);
+  server.listen("tcp://127.0.0.1:0");
+  server.start();
+  write_report(report_fd, server.address().port());
+  server.wait();
+  return server.coroutine_count() == 0 ? kShutdownCalled : kShutdownMissing;
+}
+
+TEST(StopSignal, CoroServerCancelsItsCoroutinesOnTheSignal) {
+  ChildProcess child(run_signalled_coro_server);
+  ASSERT_TRUE(child.started());
+  std::optional<uint64_t> port = child.read_report();
+  ASSERT_TRUE(port.has_value()) << "the child server did not start";
+  Address address = Address::parse("tcp://127.0.0.1:" + std::to_string(*port));
+  ClientOptions co;
+  co.receive_buffer = 64 * 1024;
+  LoopbackClient client(address, co);
+  ASSERT_TRUE(client.connected()) << client.connect_error();
+  ASSERT_TRUE(client.send_all("go").ok());
+  std::string head;
+  ASSERT_TRUE(client.read_exact(head, 1024).ok());
+
+  ASSERT_TRUE(child.signal(SIGUSR1));
+  std::string rest;
+  IoResult r = client.read_to_eof(rest);
+  EXPECT_EQ(r.outcome, Outcome::eof) << r.describe();
+  std::string all = head + rest;
+  ASSERT_EQ(all.size(), kReply + 4);
+  EXPECT_EQ(find_pattern_mismatch(21, 0, all.substr(0, kReply)), std::string::npos);
+  EXPECT_EQ(all.substr(kReply), "bye\n");
+
   std::optional<int> status = child.wait_exit();
   ASSERT_TRUE(status.has_value()) << "the child did not exit after the stop signal";
   ASSERT_TRUE(WIFEXITED(*status)) << "the child died: status " << *status;
