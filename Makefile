@@ -3,22 +3,28 @@ JOBS        ?= $(shell nproc)
 BUILD_DIR   ?= build
 ASAN_DIR    ?= build-asan
 TSAN_DIR    ?= build-tsan
-CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev
+CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
+               libcli11-dev pkgconf git
+DEMO_PKGS    = netcat-openbsd
 BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind
 
-.PHONY: all deps build demo test test-release test-asan test-tsan test-fuzz bench clean format
+.PHONY: all deps configure build demo test test-release test-asan test-tsan test-fuzz bench clean format
 
 all: build
 
 deps:
 	@scripts/ensure-packages.sh $(CORE_PKGS)
 
-build: deps
+configure: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-demo: build
-	@scripts/ensure-packages.sh netcat-openbsd
+# Only the library and the program the demo runs, not the tests.
+demo: configure
+	@scripts/ensure-packages.sh $(DEMO_PKGS)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target weft-echo
 	@echo "weft-echo listening on tcp://127.0.0.1:7000 (Ctrl-C to stop)."
 	@echo "Talk to it from another terminal:  nc 127.0.0.1 7000"
 	@$(BUILD_DIR)/bin/weft-echo --addr tcp://127.0.0.1:7000
@@ -42,7 +48,8 @@ test-asan: deps
 # tests/CMakeLists.txt (WEFT_THREAD_TESTS, CTest label `threads`). Any report fails the
 # run; tests/tsan.supp holds the few justified suppressions.
 test-tsan: deps
-	@CXX=clang++ cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_TSAN=ON -DWEFT_BUILD_BENCH=OFF >/dev/null
+	@CXX=clang++ cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_TSAN=ON -DWEFT_BUILD_BENCH=OFF \
+	  -DWEFT_BUILD_TOOLS=OFF -DWEFT_BUILD_EXAMPLES=OFF -DWEFT_INSTALL=OFF >/dev/null
 	@cmake --build $(TSAN_DIR) -j $(JOBS) --target weft_thread_tests
 	@cd $(TSAN_DIR) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
 	  ctest -L threads --output-on-failure -j $(JOBS) --timeout 600

@@ -8,7 +8,7 @@
 #include <system_error>
 
 #include "weft/core/address.h"
-#include "weft/core/io_object.h"
+#include "weft/core/detail/io_object.h"
 #include "weft/core/time.h"
 #include "weft/coro/detail/waiter.h"
 #include "weft/coro/result.h"
