@@ -34,19 +34,30 @@ class SignalledHandler : public RecordingHandler {
   Counter shutdowns;
 };
 
-int run_signalled_server(int report_fd) {
-  SignalledHandler handler;
+// Stops on SIGUSR1; small socket buffers, and room for the whole reply in the output.
+ServerOptions signalled_options() {
   ServerOptions o;
   o.loops = 2;
   o.stop_signals = {SIGUSR1};
   o.send_buffer = 64 * 1024;
   o.max_outbound = 8 * 1024 * 1024;
   o.high_water_mark = 8 * 1024 * 1024;
-  Server server(handler, o);
+  return o;
+}
+
+// Starts server on a free port, reports the port to the parent, and waits for the stop.
+template <class S>
+void serve_until_stopped(S& server, int report_fd) {
   server.listen("tcp://127.0.0.1:0");
   server.start();
   write_report(report_fd, server.address().port());
   server.wait();
+}
+
+int run_signalled_server(int report_fd) {
+  SignalledHandler handler;
+  Server server(handler, signalled_options());
+  serve_until_stopped(server, report_fd);
   // Tell the parent how the stop went, then exit with it too.
   for (const CloseRecord& c : handler.close_records()) {
     if (c.reason != CloseReason::shutdown || c.error != Errc::shutdown) return kWrongCloseReason;
@@ -54,21 +65,27 @@ int run_signalled_server(int report_fd) {
   return handler.shutdowns.value() == 1 ? kShutdownCalled : kShutdownMissing;
 }
 
-TEST(StopSignal, StopsGracefullyOnTheSignal) {
-  ChildProcess child(run_signalled_server);  // Before any thread exists here.
+// Connects to the child's server as a slow reader, asks for the large reply and reads its
+// first bytes, which prove the reply is queued; the rest waits for this reader.
+void start_slow_reader(ChildProcess& child, Address& address, LoopbackClient& client, std::string& head) {
   ASSERT_TRUE(child.started());
   std::optional<uint64_t> port = child.read_report();
   ASSERT_TRUE(port.has_value()) << "the child server did not start";
-  Address address = Address::parse("tcp://127.0.0.1:" + std::to_string(*port));
-
+  address = Address::parse("tcp://127.0.0.1:" + std::to_string(*port));
   ClientOptions co;
   co.receive_buffer = 64 * 1024;
-  LoopbackClient client(address, co);
+  client = LoopbackClient(address, co);
   ASSERT_TRUE(client.connected()) << client.connect_error();
   ASSERT_TRUE(client.send_all("go").ok());
-  // The first bytes prove the reply is queued; the rest waits for this slow reader.
-  std::string head;
   ASSERT_TRUE(client.read_exact(head, 1024).ok());
+}
+
+TEST(StopSignal, StopsGracefullyOnTheSignal) {
+  ChildProcess child(run_signalled_server);  // Before any thread exists here.
+  Address address;
+  LoopbackClient client;
+  std::string head;
+  ASSERT_NO_FATAL_FAILURE(start_slow_reader(child, address, client, head));
 
   ASSERT_TRUE(child.signal(SIGUSR1));
   ASSERT_TRUE(child.signal(SIGUSR1));  // A second signal is harmless.
@@ -111,33 +128,17 @@ int run_signalled_coro_server(int report_fd) {
     auto more = co_await s.read_some();  // Pending until the stop cancels it.
     if (more.error() == Errc::closed) co_await s.write("bye\n");
   };
-  ServerOptions o;
-  o.loops = 2;
-  o.stop_signals = {SIGUSR1};
-  o.send_buffer = 64 * 1024;
-  o.high_water_mark = 8 * 1024 * 1024;
-  o.max_outbound = 8 * 1024 * 1024;
-  CoroServer server(serve, o);
-  server.listen("tcp://127.0.0.1:0");
-  server.start();
-  write_report(report_fd, server.address().port());
-  server.wait();
+  CoroServer server(serve, signalled_options());
+  serve_until_stopped(server, report_fd);
   return server.coroutine_count() == 0 ? kShutdownCalled : kShutdownMissing;
 }
 
 TEST(StopSignal, CoroServerCancelsItsCoroutinesOnTheSignal) {
   ChildProcess child(run_signalled_coro_server);
-  ASSERT_TRUE(child.started());
-  std::optional<uint64_t> port = child.read_report();
-  ASSERT_TRUE(port.has_value()) << "the child server did not start";
-  Address address = Address::parse("tcp://127.0.0.1:" + std::to_string(*port));
-  ClientOptions co;
-  co.receive_buffer = 64 * 1024;
-  LoopbackClient client(address, co);
-  ASSERT_TRUE(client.connected()) << client.connect_error();
-  ASSERT_TRUE(client.send_all("go").ok());
+  Address address;
+  LoopbackClient client;
   std::string head;
-  ASSERT_TRUE(client.read_exact(head, 1024).ok());
+  ASSERT_NO_FATAL_FAILURE(start_slow_reader(child, address, client, head));
 
   ASSERT_TRUE(child.signal(SIGUSR1));
   std::string rest;
