@@ -23,8 +23,8 @@
 
 #include "core/intrusive_list.h"
 #include "coro/stream_state.h"
-#include "weft/coro/detail/root.h"
 #include "weft/coro/coro_server.h"
+#include "weft/coro/detail/root.h"
 #include "weft/coro/worker_pool.h"
 #include "weft/net/conn.h"
 #include "weft/net/handler.h"

@@ -5,8 +5,8 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/time.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <string>
@@ -158,9 +158,8 @@ TEST(CoroDial, ASocketAdoptedWithAnApplicationContextIsServed) {
   int fds[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
   static int application_state = 7;
-  auto adopted = run_on_loop(fixture.server(), [&]() -> Task<bool> {
-    co_return fixture.server().server().adopt(fds[0], &application_state);
-  });
+  auto adopted = run_on_loop(
+      fixture.server(), [&]() -> Task<bool> { co_return fixture.server().server().adopt(fds[0], &application_state); });
   ASSERT_EQ(adopted, true);
   // The test's end: blocking, with a bound on every read.
   const int peer = fds[1];

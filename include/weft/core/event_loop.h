@@ -71,13 +71,7 @@ class EventLoop {
   // In debug builds, aborts with "weft: <call> called off its loop thread" when called on
   // another thread than the one running the loop (before run() starts, any thread may set
   // the loop up). Compiled out in release builds.
-  void assert_in_loop_thread(const char* call) const {
-#ifndef NDEBUG
-    if (!in_loop_thread() && thread_id_.load(std::memory_order_relaxed) != std::thread::id()) off_loop_thread(call);
-#else
-    (void)call;
-#endif
-  }
+  void assert_in_loop_thread(const char* call) const;
 
   // The time cached at the start of this iteration.
   TimePoint now() const { return now_; }
@@ -140,5 +134,11 @@ class EventLoop {
   bool finished_ = false;         // Guarded by tasks_mutex_.
   friend class detail::WakeUp;
 };
+
+inline void EventLoop::assert_in_loop_thread([[maybe_unused]] const char* call) const {
+#ifndef NDEBUG
+  if (!in_loop_thread() && thread_id_.load(std::memory_order_relaxed) != std::thread::id()) off_loop_thread(call);
+#endif
+}
 
 }  // namespace weft

@@ -163,9 +163,11 @@ std::vector<std::string> adversarial_texts() {
 }
 
 std::vector<std::string> adversarial_needles() {
-  return {"ab", "ba", "aab", "aaaab", "abab", "ababb", "aabaab", "aaaaaaaaab", "bb", "abba",
-          std::string(69, 'a') + "b",  // Longer than the inline failure table.
-          std::string(300, 'a')};      // Longer than every text.
+  std::vector<std::string> needles = {"ab",    "ba",     "aab",        "aaaab", "abab",
+                                      "ababb", "aabaab", "aaaaaaaaab", "bb",    "abba"};
+  needles.push_back(std::string(69, 'a') + "b");  // Longer than the inline failure table.
+  needles.push_back(std::string(300, 'a'));       // Longer than every text.
+  return needles;
 }
 
 // Every cut at once, fixed widths, and random widths with empty segments in between.

@@ -5,8 +5,8 @@
 #include <thread>
 #include <vector>
 
-#include "weft/coro/frame_pool.h"
 #include "weft/coro/detail/pooled_frame.h"
+#include "weft/coro/frame_pool.h"
 
 namespace weft {
 namespace {

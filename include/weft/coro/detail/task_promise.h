@@ -86,6 +86,5 @@ class TaskPromise<void> final : public TaskPromiseBase {
   void take() { rethrow_if_failed(); }
 };
 
-
 }  // namespace detail
 }  // namespace weft
