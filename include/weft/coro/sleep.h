@@ -1,5 +1,6 @@
 #pragma once
-// co_await sleep(d): suspends the coroutine for d on its loop's timer.
+// co_await sleep(d): suspends the coroutine for at least d (counted from the call) on its
+// loop's timer.
 //
 //   if (auto ec = co_await weft::sleep(100ms)) co_return;   // Errc::closed: cancelled
 //

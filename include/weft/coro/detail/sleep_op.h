@@ -36,7 +36,10 @@ class SleepOp final : public Waiter {
     }
     handle_ = h;
     loop_ = ctx->loop;
-    timer_ = loop_->run_after(duration_, [this] {
+    // The loop's timers count from the time cached at the start of this iteration, which
+    // may be well past by now: a sleep counts from the call, so it never ends early.
+    Duration d = duration_ > Duration::zero() ? duration_ + (Clock::now() - loop_->now()) : duration_;
+    timer_ = loop_->run_after(d, [this] {
       timer_ = {};
       unwatch();
       handle_.resume();
