@@ -2,6 +2,8 @@
 
 #include <new>
 
+#include "weft/coro/detail/pooled_frame.h"
+
 #if defined(__SANITIZE_ADDRESS__) || defined(WEFT_SANITIZED)
 #include <sanitizer/asan_interface.h>
 #define WEFT_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
