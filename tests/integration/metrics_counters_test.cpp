@@ -81,9 +81,10 @@ TEST(MetricsCounters, ExactAfterAScriptedRun) {
   }
   metrics::LoopSample sum;
   // The last finalize may still be finishing its bookkeeping when on_close returns.
-  for (int i = 0; i < 200 && sum.open != 0; ++i) {
+  for (TimePoint end = Clock::now() + kWait; Clock::now() < end;) {
     totals(registry, sum);
-    if (sum.open != 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (sum.open == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   totals(registry, sum);
   EXPECT_EQ(sum.open, 0u);
@@ -116,7 +117,7 @@ TEST(MetricsCounters, LoopStatsMoveAndSamplingSeesQueuedOutput) {
   test::LoopbackClient client(fixture.address(), small);
   ASSERT_TRUE(client.connected());
   metrics::Snapshot s;
-  for (int i = 0; i < 400; ++i) {
+  for (TimePoint end = Clock::now() + kWait; Clock::now() < end;) {
     registry.sample_connections();
     s = registry.snapshot();
     if (!s.loops.empty() && s.loops[0].over_high_water == 1) break;
