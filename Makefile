@@ -5,7 +5,6 @@ ASAN_DIR    ?= build-asan
 TSAN_DIR    ?= build-tsan
 CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
                libcli11-dev pkgconf git node-llhttp zlib1g-dev
-DEMO_PKGS    = netcat-openbsd
 # Real peers the tests start: HTTP and WebSocket clients.
 TEST_PKGS    = curl wrk python3 python3-websockets
 # Node clients (npm packages), installed under the build tree for both test builds.
@@ -30,13 +29,11 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Only the library and the program the demo runs, not the tests.
+# Only what the demo runs (weft-echo and weft-load), not the tests: weft-echo with its
+# metrics dashboard on an admin port, under waves of load for DEMO_SECONDS (60).
 demo: configure
-	@scripts/ensure-packages.sh $(DEMO_PKGS)
-	@cmake --build $(BUILD_DIR) -j $(JOBS) --target weft-echo
-	@echo "weft-echo listening on tcp://127.0.0.1:7000 (Ctrl-C to stop)."
-	@echo "Talk to it from another terminal:  nc 127.0.0.1 7000"
-	@$(BUILD_DIR)/bin/weft-echo --addr tcp://127.0.0.1:7000
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target weft-echo weft-load
+	@tools/demo/demo.sh $(BUILD_DIR)/bin
 
 test: test-release test-asan test-tsan test-fuzz
 

@@ -176,6 +176,24 @@ TEST(MetricsAdmin, DashboardPageAndLiveUpdates) {
   EXPECT_EQ(updates, 4) << r.out;
 }
 
+// The page's own script, run by Node against stand-ins for the DOM and the WebSocket and
+// fed two snapshots from /stats, shows the numbers /stats gives.
+TEST(MetricsAdmin, DashboardScriptShowsWhatStatsSays) {
+  if (!test::have_program("node")) GTEST_SKIP() << "no node";
+  Servers s;
+  std::vector<test::LoopbackClient> clients;
+  for (uint64_t i = 0; i < 2; ++i) {
+    clients.emplace_back(s.echo.address());
+    ASSERT_TRUE(clients.back().echo_pattern(i, 30000).ok());
+  }
+  CommandResult r = test::run_command(
+      {"node", std::string(WEFT_TEST_CLIENTS) + "/metrics_page.js", host_port(s.admin.address())});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_NE(r.out.find("shown open=2 loops_rows=3 updates=2 status=live bytes_in=60000\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("stats open=2 loops=3 bytes_in=60000\n"), std::string::npos) << r.out;
+}
+
 TEST(MetricsAdmin, BadInputGetsHttpErrors) {
   Servers s;
   const Address& admin = s.admin.address();

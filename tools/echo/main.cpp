@@ -4,6 +4,9 @@
 // --api coro serves the same echo through the coroutine API: one coroutine per
 // connection, for comparing the two.
 //
+// --admin URL serves the server's metrics there: /metrics (Prometheus), /stats (JSON)
+// and /dashboard (a live page), on a loop of their own.
+//
 // Stops gracefully on SIGINT or SIGTERM, after flushing what it has accepted.
 
 #include <cstdio>
@@ -13,6 +16,7 @@
 #include "cli.h"
 #include "server_flags.h"
 #include "weft/coro/coro.h"
+#include "weft/metrics/admin.h"
 #include "weft/weft.h"
 
 namespace {
@@ -41,25 +45,39 @@ int main(int argc, char** argv) {
   bool coro = false;
   app.add_choice("--api", coro, {{"callback", false}, {"coro", true}},
                  "serve through the callback API or the coroutine API (one coroutine per connection)");
+  std::string admin_url;
+  app.add_address("--admin", admin_url, "serve /metrics, /stats and /dashboard at this address (off when empty)");
   app.parse_or_exit(argc, argv);
 
   try {
-    auto serve = [&](auto& server) {
+    auto serve = [&](auto& server, weft::Server& net) {
       server.listen(flags.addr);
+      weft::metrics::Registry registry;
+      weft::metrics::Admin admin(registry);
+      if (!admin_url.empty()) {
+        registry.watch(net, "echo");
+        admin.listen(admin_url).start();
+      }
       if (!flags.quiet) {
         std::printf("weft-echo (%s API) listening on %s with %zu loop(s)\n", coro ? "coroutine" : "callback",
                     server.address().to_string().c_str(), server.loop_count());
+        if (!admin_url.empty()) {
+          const weft::Address& a = admin.address();
+          std::string host = a.host().find(':') != std::string::npos ? "[" + a.host() + "]" : a.host();
+          std::string base = a.is_unix() ? a.to_string() : "http://" + host + ":" + std::to_string(a.port());
+          std::printf("metrics on %s/metrics, dashboard on %s/dashboard\n", base.c_str(), base.c_str());
+        }
         std::fflush(stdout);
       }
       server.run();
     };
     if (coro) {
       weft::CoroServer server(echo, flags.options);
-      serve(server);
+      serve(server, server.server());
     } else {
       EchoHandler handler;
       weft::Server server(handler, flags.options);
-      serve(server);
+      serve(server, server);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "weft-echo: %s\n", e.what());
