@@ -6,10 +6,11 @@
 # is skipped for the rest of the run.
 
 ALL_SERVERS=(weft weft-coro epoll go libuv asio libevent)
-# Known but run only when named with --servers: weft-echo with edge-triggered epoll, and
-# weft-ref, a reference weft-echo binary given by $WEFT_REF_ECHO (say, an earlier
-# release's build) to measure a change against.
-EXTRA_SERVERS=(weft-et weft-ref)
+# Known but run only when named with --servers: weft-echo with edge-triggered epoll,
+# weft-admin, weft-echo serving its metrics and dashboard (--admin, sampling every
+# second), and weft-ref, a reference weft-echo binary given by $WEFT_REF_ECHO (say, an
+# earlier release's build) to measure a change against.
+EXTRA_SERVERS=(weft-et weft-admin weft-ref)
 
 # Sets SERVER_ARGV: NAME listening on 127.0.0.1:PORT with THREADS threads/loops.
 server_argv() {
@@ -17,6 +18,8 @@ server_argv() {
   case $name in
     weft) SERVER_ARGV=("$BIN_DIR/weft-echo" --addr "tcp://127.0.0.1:$port" --loops "$threads") ;;
     weft-et) SERVER_ARGV=("$BIN_DIR/weft-echo" --edge-triggered --addr "tcp://127.0.0.1:$port" --loops "$threads") ;;
+    weft-admin)
+      SERVER_ARGV=("$BIN_DIR/weft-echo" --admin tcp://127.0.0.1:0 --addr "tcp://127.0.0.1:$port" --loops "$threads") ;;
     weft-ref) SERVER_ARGV=("${WEFT_REF_ECHO:-$BIN_DIR/weft-echo-ref}" --addr "tcp://127.0.0.1:$port" --loops "$threads") ;;
     weft-coro)
       SERVER_ARGV=("$BIN_DIR/weft-echo" --api coro --addr "tcp://127.0.0.1:$port" --loops "$threads") ;;
