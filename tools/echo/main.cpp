@@ -13,10 +13,10 @@
 #include <exception>
 #include <string>
 
+#include "admin_flag.h"
 #include "cli.h"
 #include "server_flags.h"
 #include "weft/coro/coro.h"
-#include "weft/metrics/admin.h"
 #include "weft/weft.h"
 
 namespace {
@@ -46,27 +46,17 @@ int main(int argc, char** argv) {
   app.add_choice("--api", coro, {{"callback", false}, {"coro", true}},
                  "serve through the callback API or the coroutine API (one coroutine per connection)");
   std::string admin_url;
-  app.add_address("--admin", admin_url, "serve /metrics, /stats and /dashboard at this address (off when empty)");
+  weft::tools::add_admin_flag(app, admin_url);
   app.parse_or_exit(argc, argv);
 
   try {
     auto serve = [&](auto& server, weft::Server& net) {
       server.listen(flags.addr);
-      weft::metrics::Registry registry;
-      weft::metrics::Admin admin(registry);
-      if (!admin_url.empty()) {
-        registry.watch(net, "echo");
-        admin.listen(admin_url).start();
-      }
+      weft::tools::AdminEndpoint admin(admin_url, net, "echo");
       if (!flags.quiet) {
         std::printf("weft-echo (%s API) listening on %s with %zu loop(s)\n", coro ? "coroutine" : "callback",
                     server.address().to_string().c_str(), server.loop_count());
-        if (!admin_url.empty()) {
-          const weft::Address& a = admin.address();
-          std::string host = a.host().find(':') != std::string::npos ? "[" + a.host() + "]" : a.host();
-          std::string base = a.is_unix() ? a.to_string() : "http://" + host + ":" + std::to_string(a.port());
-          std::printf("metrics on %s/metrics, dashboard on %s/dashboard\n", base.c_str(), base.c_str());
-        }
+        admin.print_urls();
         std::fflush(stdout);
       }
       server.run();

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "admin_flag.h"
 #include "cli.h"
 #include "server_flags.h"
 #include "weft/codec/delimiter.h"
@@ -78,6 +79,8 @@ int main(int argc, char** argv) {
   weft::tools::ServerFlags server{.addr = "tcp://127.0.0.1:7001"};
   server.options.loops = 1;
   weft::tools::add_server_flags(app, server);
+  std::string admin_url;
+  weft::tools::add_admin_flag(app, admin_url);
 
   std::string codec;
   size_t max = 0, size = 0, offset = 0, length = 4, strip = 0;
@@ -155,8 +158,10 @@ int main(int argc, char** argv) {
     FrameEcho handler(std::move(factory));
     weft::Server s(handler, server.options);
     s.listen(server.addr);
+    weft::tools::AdminEndpoint admin(admin_url, s, "frame-echo");
     if (!server.quiet) {
       std::printf("weft-frame-echo (%s) listening on %s\n", codec.c_str(), s.address().to_string().c_str());
+      admin.print_urls();
       std::fflush(stdout);
     }
     s.run();
