@@ -25,7 +25,9 @@ struct Admin::Impl final : ws::Handler {
                 "<a href=\"/metrics\">metrics</a> <a href=\"/stats\">stats</a>\n");
     });
     router.get("/dashboard", [](http::Request&, http::Response& res) {
-      res.content_type("text/html; charset=utf-8").header("Cache-Control", "no-store").send(200, detail::dashboard_page());
+      res.content_type("text/html; charset=utf-8")
+          .header("Cache-Control", "no-store")
+          .send(200, detail::dashboard_page());
     });
     ws::route(router, "/dashboard/ws", *this);
     return router;
@@ -72,7 +74,9 @@ struct Admin::Impl final : ws::Handler {
 
 Admin::Admin(Registry& registry, AdminOptions options) : impl_(std::make_unique<Impl>(registry, options)) {}
 
-Admin::~Admin() { stop(); }
+Admin::~Admin() {
+  stop();
+}
 
 Admin& Admin::listen(std::string_view url) {
   impl_->server.listen(url);
@@ -98,7 +102,9 @@ void Admin::stop() {
   impl_->started = false;
 }
 
-const Address& Admin::address() const { return impl_->server.address(); }
+const Address& Admin::address() const {
+  return impl_->server.address();
+}
 
 void Admin::add_routes(http::Router& router, Registry& registry) {
   router.get("/metrics", [&registry](http::Request&, http::Response& res) {

@@ -130,6 +130,8 @@ connect();
 
 }  // namespace
 
-std::string_view dashboard_page() { return kPage; }
+std::string_view dashboard_page() {
+  return kPage;
+}
 
 }  // namespace weft::metrics::detail

@@ -7,8 +7,8 @@
 namespace weft::metrics {
 namespace {
 
-constexpr unsigned kFirstBucketExp = 8;   // 256 ns.
-constexpr unsigned kLastBucketExp = 35;   // About 34 s.
+constexpr unsigned kFirstBucketExp = 8;  // 256 ns.
+constexpr unsigned kLastBucketExp = 35;  // About 34 s.
 
 // Escapes a label value: backslash, double quote and newline (format 0.0.4).
 void append_label_value(std::string& out, std::string_view v) {
@@ -107,7 +107,9 @@ void histogram(std::string& out, const std::string& name, Labels labels, const H
   out += '\n';
 }
 
-Labels loop_labels(const LoopSample& l) { return {{"server", l.server}, {"loop", std::to_string(l.loop)}}; }
+Labels loop_labels(const LoopSample& l) {
+  return {{"server", l.server}, {"loop", std::to_string(l.loop)}};
+}
 
 // A per-loop family with one sample per loop.
 void per_loop(std::string& out, const Snapshot& s, std::string_view name, std::string_view type, std::string_view help,

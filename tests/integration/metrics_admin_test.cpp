@@ -25,7 +25,9 @@ class Echo final : public Handler {
   void on_traffic(Conn& conn) override { conn.write(conn.read()); }
 };
 
-std::string host_port(const Address& a) { return a.host() + ":" + std::to_string(a.port()); }
+std::string host_port(const Address& a) {
+  return a.host() + ":" + std::to_string(a.port());
+}
 
 // Sample lines from metrics_scrape.py: "name{labels} value" -> value.
 std::map<std::string, double> scrape(const Address& admin, std::string* raw = nullptr) {
@@ -130,7 +132,8 @@ TEST(MetricsAdmin, PrometheusScrapeParsesAndFollowsTraffic) {
   // Buckets are cumulative and end at the count.
   double last = 0;
   for (auto& [k, v] : after) {
-    if (!k.starts_with("weft_loop_iteration_seconds_bucket{") || k.find("loop=\"0\",server=\"echo\"") == std::string::npos) {
+    if (!k.starts_with("weft_loop_iteration_seconds_bucket{") ||
+        k.find("loop=\"0\",server=\"echo\"") == std::string::npos) {
       continue;
     }
     if (k.find("+Inf") != std::string::npos) {
@@ -149,8 +152,8 @@ TEST(MetricsAdmin, DashboardPageAndLiveUpdates) {
     clients.emplace_back(s.echo.address());
     ASSERT_TRUE(clients.back().echo_pattern(i, 10000).ok());
   }
-  CommandResult r = test::run_command(
-      {"/usr/bin/python3", std::string(WEFT_TEST_CLIENTS) + "/metrics_dashboard.py", host_port(s.admin.address()), "4"});
+  CommandResult r = test::run_command({"/usr/bin/python3", std::string(WEFT_TEST_CLIENTS) + "/metrics_dashboard.py",
+                                       host_port(s.admin.address()), "4"});
   ASSERT_EQ(r.exit_code, 0) << r.describe() << r.out;
   std::istringstream in(r.out);
   std::string line;
@@ -186,11 +189,10 @@ TEST(MetricsAdmin, DashboardScriptShowsWhatStatsSays) {
     clients.emplace_back(s.echo.address());
     ASSERT_TRUE(clients.back().echo_pattern(i, 30000).ok());
   }
-  CommandResult r = test::run_command(
-      {"node", std::string(WEFT_TEST_CLIENTS) + "/metrics_page.js", host_port(s.admin.address())});
+  CommandResult r =
+      test::run_command({"node", std::string(WEFT_TEST_CLIENTS) + "/metrics_page.js", host_port(s.admin.address())});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
-  EXPECT_NE(r.out.find("shown open=2 loops_rows=3 updates=2 status=live bytes_in=60000\n"), std::string::npos)
-      << r.out;
+  EXPECT_NE(r.out.find("shown open=2 loops_rows=3 updates=2 status=live bytes_in=60000\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("stats open=2 loops=3 bytes_in=60000\n"), std::string::npos) << r.out;
 }
 

@@ -92,8 +92,9 @@ TEST(MetricsCounters, ExactAfterAScriptedRun) {
   EXPECT_EQ(sum.bytes_in, kPeers * kBytes + 4);
   EXPECT_EQ(sum.bytes_out, kPeers * kBytes);
   EXPECT_EQ(sum.closed[static_cast<size_t>(CloseReason::local)], 1u);
-  EXPECT_EQ(sum.closed[static_cast<size_t>(CloseReason::reset)] + sum.closed[static_cast<size_t>(CloseReason::peer_closed)],
-            kPeers - 1);
+  EXPECT_EQ(
+      sum.closed[static_cast<size_t>(CloseReason::reset)] + sum.closed[static_cast<size_t>(CloseReason::peer_closed)],
+      kPeers - 1);
   EXPECT_GE(sum.closed[static_cast<size_t>(CloseReason::peer_closed)], kPeers - 2);
 }
 

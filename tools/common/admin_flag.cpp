@@ -15,7 +15,9 @@ AdminEndpoint::AdminEndpoint(const std::string& url, Server& server, const std::
   admin_->listen(url).start();
 }
 
-AdminEndpoint::~AdminEndpoint() { admin_.reset(); }
+AdminEndpoint::~AdminEndpoint() {
+  admin_.reset();
+}
 
 void AdminEndpoint::print_urls() const {
   if (!admin_) return;

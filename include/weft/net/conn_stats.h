@@ -14,15 +14,15 @@ namespace weft {
 inline constexpr size_t kCloseReasonCount = 7;  // CloseReason's values, in order.
 
 struct ConnStats {
-  StatCell accepted;               // Connections opened (registered with the poller).
-  StatCell registration_failures;  // Accepted sockets the poller refused (closed unseen).
+  StatCell accepted;                               // Connections opened (registered with the poller).
+  StatCell registration_failures;                  // Accepted sockets the poller refused (closed unseen).
   std::array<StatCell, kCloseReasonCount> closed;  // Indexed by CloseReason.
-  StatCell bytes_in;               // Bytes read from sockets.
-  StatCell bytes_out;              // Bytes written to sockets.
-  StatCell reads;                  // Read calls that returned bytes or end of file.
-  StatCell writes;                 // Output flushes (one or more write calls each).
-  StatCell high_water;             // Times a connection's output rose above the high mark.
-  StatCell shed;                   // Connections closed by the server-wide buffer cap.
+  StatCell bytes_in;                               // Bytes read from sockets.
+  StatCell bytes_out;                              // Bytes written to sockets.
+  StatCell reads;                                  // Read calls that returned bytes or end of file.
+  StatCell writes;                                 // Output flushes (one or more write calls each).
+  StatCell high_water;                             // Times a connection's output rose above the high mark.
+  StatCell shed;                                   // Connections closed by the server-wide buffer cap.
 
   uint64_t closed_total() const {
     uint64_t n = 0;

@@ -36,8 +36,8 @@ TEST(Prometheus, AppMetricsInTextFormat) {
   a.add(3);
   b.add();
   g.set(-7);
-  h.record(std::chrono::microseconds(1));    // 1000 ns: below 1024 ns.
-  h.record(std::chrono::milliseconds(1));    // 1e6 ns: below 2^20 ns.
+  h.record(std::chrono::microseconds(1));  // 1000 ns: below 1024 ns.
+  h.record(std::chrono::milliseconds(1));  // 1e6 ns: below 2^20 ns.
   std::string text = prometheus_text(r.snapshot());
   EXPECT_NE(text.find("# HELP app_jobs_total Jobs done.\n# TYPE app_jobs_total counter\n"
                       "app_jobs_total{queue=\"a\"} 3\napp_jobs_total{queue=\"b\\\"q\\\\\\n\"} 1\n"),
