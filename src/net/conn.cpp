@@ -504,8 +504,10 @@ void Conn::after_drain() {
     out_.waiting_writable = pending;
     update_interest();
   }
+  // The handler may write or close from on_low_water: look at the output again after it.
+  // (A write marks the connection dirty, so it goes out in this iteration's flush.)
   report_water_marks();
-  if (pending || life_ == Life::finalizing) return;
+  if (!out_.empty() || life_ == Life::finalizing) return;
   if (write_side_ == WriteSide::shutdown_requested) {
     write_side_ = WriteSide::shut;
     transport_->shutdown_write(fd_);
