@@ -127,6 +127,13 @@ void Connection::on_close(Conn&, CloseReason, std::error_code) {
   report(close_code::abnormal, "");
 }
 
+bool Connection::on_stopping(Conn&) {
+  // Going away: the close handshake runs as usual, bounded by close_timeout.
+  if (phase_ != Phase::open) return phase_ == Phase::closed;
+  start_close(close_code::going_away, "server stopping");
+  return false;
+}
+
 void Connection::on_high_water(Conn&) {
   high_water_ = true;
 }
