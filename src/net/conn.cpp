@@ -400,13 +400,15 @@ std::error_code Conn::writev(std::span<const std::string_view> parts) {
   return detail::kNoError;
 }
 
-std::error_code Conn::write(const SharedBytes& bytes) {
+std::error_code Conn::write(const SharedBytes& bytes) { return write_shared(SharedBytes(bytes)); }
+
+std::error_code Conn::write_shared(SharedBytes&& bytes) {
   WEFT_CONN_ASSERT_LOOP("Conn::write");
   if (!writable()) return make_error_code(Errc::closed);
   if (bytes.empty()) return detail::kNoError;
   if (std::error_code ec = admit(bytes.size())) return ec;
   materialize_direct();
-  out_.append(bytes);
+  out_.append(std::move(bytes));
   mark_dirty();
   return detail::kNoError;
 }
@@ -449,8 +451,8 @@ void Conn::queue_send(std::string_view bytes, ConnHandle::Done& done) {
   out_.track(std::move(done));
 }
 
-void Conn::queue_send(const SharedBytes& bytes, ConnHandle::Done& done) {
-  std::error_code ec = write(bytes);
+void Conn::queue_send(SharedBytes&& bytes, ConnHandle::Done& done) {
+  std::error_code ec = write_shared(std::move(bytes));
   if (!done) return;
   if (ec) {
     done(ec);

@@ -54,19 +54,13 @@ TEST(Broadcast, OneBufferReachesEveryReceiverAndIsFreedOnce) {
   }
   ASSERT_TRUE(handler.opened.wait_for(kReceivers));
 
-  std::weak_ptr<int> probe;
   Counter sent;
-  {
-    SharedBytes message = SharedBytes::copy_of(make_pattern(5, kMessage));
-    const char* bytes = message.view().data();
-    for (ConnHandle& h : handler.handles()) {
-      h.send(message, [&](std::error_code ec) {
-        EXPECT_FALSE(ec) << ec.message();
-        sent.add();
-      });
-    }
-    EXPECT_GE(message.use_count(), 2u) << "receivers hold references, not copies";
-    EXPECT_EQ(message.view().data(), bytes);
+  SharedBytes message = SharedBytes::copy_of(make_pattern(5, kMessage));
+  for (ConnHandle& h : handler.handles()) {
+    h.send(message, [&](std::error_code ec) {
+      EXPECT_FALSE(ec) << ec.message();
+      sent.add();
+    });
   }
   for (auto& c : clients) {
     std::string got;
@@ -74,6 +68,33 @@ TEST(Broadcast, OneBufferReachesEveryReceiverAndIsFreedOnce) {
     EXPECT_EQ(find_pattern_mismatch(5, 0, got), std::string::npos);
   }
   ASSERT_TRUE(sent.wait_for(kReceivers));
+  ASSERT_TRUE(sync_with_loop(fixture.server().loop(0)));
+  ASSERT_TRUE(sync_with_loop(fixture.server().loop(1)));
+  EXPECT_EQ(message.use_count(), 1u) << "every receiver released its reference once sent";
+}
+
+TEST(Broadcast, AQueuedSendHoldsAReferenceNotACopy) {
+  Room handler;
+  ServerOptions o;
+  o.loops = 1;
+  o.send_buffer = 64 * 1024;
+  ServerFixture fixture(handler, o);
+  ClientOptions co;
+  co.receive_buffer = 64 * 1024;
+  LoopbackClient slow(fixture.address(), co);  // Reads only at the end.
+  ASSERT_TRUE(slow.connected());
+  ASSERT_TRUE(handler.opened.wait_for(1));
+
+  SharedBytes message = SharedBytes::copy_of(std::string(4 * kMessage, 's'));
+  handler.handles().front().send(message);
+  handler.handles().front().send(message);
+  ASSERT_TRUE(sync_with_loop(fixture.server().loop(0)));
+  EXPECT_EQ(message.use_count(), 3u) << "each queued send holds one reference to the same bytes";
+  std::string got;
+  ASSERT_TRUE(slow.read_exact(got, 2 * message.size()).ok());
+  EXPECT_EQ(got, std::string(message.view()) + std::string(message.view()));
+  ASSERT_TRUE(sync_with_loop(fixture.server().loop(0)));
+  EXPECT_EQ(message.use_count(), 1u);
 }
 
 TEST(Broadcast, TheLastReferenceFreesTheBytes) {

@@ -215,7 +215,8 @@ class Conn final : private detail::IoObject {
   size_t held_bytes() const;
   void resume_after_cap();
   void queue_send(std::string_view bytes, ConnHandle::Done& done);
-  void queue_send(const SharedBytes& bytes, ConnHandle::Done& done);
+  void queue_send(SharedBytes&& bytes, ConnHandle::Done& done);
+  std::error_code write_shared(SharedBytes&& bytes);
 
   // Kept small: an idle connection costs this object in its table slot and nothing else.
   // Members are ordered so that none leaves padding (out_'s tail padding holds the flags).
