@@ -128,10 +128,17 @@ void Connection::on_close(Conn&, CloseReason, std::error_code) {
 }
 
 bool Connection::on_stopping(Conn&) {
-  // Going away: the close handshake runs as usual, bounded by close_timeout.
-  if (phase_ != Phase::open) return phase_ == Phase::closed;
-  start_close(close_code::going_away, "server stopping");
-  return false;
+  // The engine reads nothing more once the server stops, so the client's close frame
+  // cannot be awaited: say going away, and let the connection close once flushed (its
+  // lingering close absorbs the client's answer).
+  if (phase_ == Phase::open)
+    send_control(kClose,
+                 "\x03\xe9"
+                 "server stopping");  // 1001
+  phase_ = Phase::closed;
+  http::detail::TimeoutList::leave(*this);
+  report(close_code::going_away, "server stopping");
+  return true;
 }
 
 void Connection::on_high_water(Conn&) {
