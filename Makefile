@@ -10,9 +10,10 @@ TEST_PKGS    = curl wrk python3 python3-websockets
 # Node clients (npm packages), installed under the build tree for both test builds.
 NODE_PKGS    = ws
 NODE_DIR    ?= $(CURDIR)/$(BUILD_DIR)/node
-BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind
+BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind \
+               nginx-light wrk
 
-.PHONY: all deps test-deps configure build demo test test-release test-asan test-tsan test-fuzz bench clean format
+.PHONY: all deps test-deps configure build demo test test-release test-asan test-tsan test-fuzz bench bench-http clean format
 
 all: build
 
@@ -68,6 +69,12 @@ test-fuzz: deps
 bench: build
 	@scripts/ensure-packages.sh $(BENCH_PKGS)
 	@bench/run.sh
+	@bench/http/run.sh
+
+# Only the HTTP comparison: weft-http against nginx, Go net/http and Node http (wrk).
+bench-http: build
+	@scripts/ensure-packages.sh $(BENCH_PKGS)
+	@bench/http/run.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) build-fuzz

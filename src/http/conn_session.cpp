@@ -69,6 +69,18 @@ void ConnSession::on_close(CloseReason reason, std::error_code error) {
   if (upgraded_) upgraded_->on_close(*conn_, reason, error);
 }
 
+bool ConnSession::on_stopping() {
+  if (state_ == State::upgraded) return upgraded_->on_stopping(*conn_);
+  if (state_ != State::open) return true;
+  // Whatever is answered from now on says Connection: close.
+  ResponseAccess::set_keep_alive(response_, false);
+  // Nothing more is read, so only a request whose message has ended can still be served.
+  if (dispatched_ && message_ended_ && !response_ended_) return false;
+  loop_.deadlines.leave(*this);
+  state_ = State::closing;
+  return true;
+}
+
 void ConnSession::on_high_water() {
   high_water_ = true;
   if (upgraded_) upgraded_->on_high_water(*conn_);

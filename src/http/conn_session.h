@@ -41,6 +41,9 @@ class ConnSession final : public Conn::Attachment, public Exchange, public Deadl
   void on_close(CloseReason reason, std::error_code error);
   void on_high_water();
   void on_low_water();
+  // The server is stopping: a response in progress is finished (and then the connection
+  // closes); otherwise the connection closes once flushed (true).
+  bool on_stopping();
   // A deadline of this session's passed.
   void expire(Deadlines::Kind kind);
   // The protocol the connection was upgraded to, if any.

@@ -67,6 +67,13 @@ std::string_view Request::param(std::string_view name) const {
   return {};
 }
 
+bool Request::has_param(std::string_view name) const {
+  for (const Param& p : params_) {
+    if (p.name == name) return true;
+  }
+  return false;
+}
+
 std::string_view Request::trailer(std::string_view name) const {
   for (size_t i = 0; i < trailers_.size(); ++i) {
     HeaderField f = trailer_at(i);

@@ -22,6 +22,9 @@ class Upgraded {
   virtual void on_close(Conn& conn, CloseReason reason, std::error_code error) = 0;
   virtual void on_high_water(Conn&) {}
   virtual void on_low_water(Conn&) {}
+  // The server is stopping (see Handler::on_stopping): say goodbye; true to be closed once
+  // flushed.
+  virtual bool on_stopping(Conn&) { return true; }
 };
 
 class UpgradeHandler {

@@ -45,6 +45,10 @@ class HttpHandler final : public weft::Handler {
     session(conn).on_close(reason, error);
   }
   void on_high_water(Conn& conn) override { session(conn).on_high_water(); }
+  bool on_stopping(Conn& conn) override {
+    state_.stopping.store(true, std::memory_order_relaxed);
+    return session(conn).on_stopping();
+  }
   void on_low_water(Conn& conn) override { session(conn).on_low_water(); }
 
  private:

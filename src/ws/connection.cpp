@@ -127,6 +127,20 @@ void Connection::on_close(Conn&, CloseReason, std::error_code) {
   report(close_code::abnormal, "");
 }
 
+bool Connection::on_stopping(Conn&) {
+  // The engine reads nothing more once the server stops, so the client's close frame
+  // cannot be awaited: say going away, and let the connection close once flushed (its
+  // lingering close absorbs the client's answer).
+  if (phase_ == Phase::open)
+    send_control(kClose,
+                 "\x03\xe9"
+                 "server stopping");  // 1001
+  phase_ = Phase::closed;
+  http::detail::TimeoutList::leave(*this);
+  report(close_code::going_away, "server stopping");
+  return true;
+}
+
 void Connection::on_high_water(Conn&) {
   high_water_ = true;
 }

@@ -42,6 +42,7 @@ class Connection final : public WebSocket, public http::detail::Upgraded, public
   void on_close(Conn& conn, CloseReason reason, std::error_code error) override;
   void on_high_water(Conn& conn) override;
   void on_low_water(Conn& conn) override;
+  bool on_stopping(Conn& conn) override;
 
   // WebSocket's work.
   std::error_code send_message(std::string_view data, MessageType type);

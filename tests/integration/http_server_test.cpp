@@ -302,6 +302,36 @@ TEST(HttpServer, ReportsDeferredAnswersToAClosedConnection) {
   EXPECT_EQ(calls.value(), 1u);
 }
 
+TEST(HttpServer, FinishesResponsesInProgressWhenStopping) {
+  http::Router router = make_router();
+  OnceValue<bool> parked;
+  http::Responder later;
+  router.get("/park", [&](Request&, Response& res) {
+    later = res.defer();
+    parked.set(true);
+  });
+  HttpFixture server(router);
+  LoopbackClient idle(server.address());
+  std::string pending;
+  ASSERT_TRUE(idle.send_all("GET / HTTP/1.1\r\nHost: a\r\n\r\n").ok());
+  auto first = read_reply(idle, pending);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "hello\n");
+  LoopbackClient busy(server.address());
+  ASSERT_TRUE(busy.send_all("GET /park HTTP/1.1\r\nHost: a\r\n\r\n").ok());
+  ASSERT_TRUE(parked.wait());
+  server.server().stop();
+  // The idle keep-alive connection closes at once; the busy one waits for its answer,
+  // which says the connection closes.
+  EXPECT_EQ(idle.wait_closed().outcome, Outcome::eof);
+  later.send(200, "finished");
+  std::string all;
+  ASSERT_EQ(busy.read_to_eof(all).outcome, Outcome::eof);
+  EXPECT_NE(all.find("\r\nConnection: close\r\n"), std::string::npos) << all;
+  EXPECT_TRUE(all.starts_with("HTTP/1.1 200 OK\r\n")) << all;
+  EXPECT_TRUE(all.ends_with("\r\n\r\nfinished")) << all;
+}
+
 TEST(HttpServer, AnswersAClientThatShutItsSide) {
   http::Router router = make_router();
   std::thread worker;

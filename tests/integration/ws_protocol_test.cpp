@@ -362,6 +362,28 @@ TEST(WsBroadcast, SharedFramesAndHandlesFromOtherThreads) {
   EXPECT_EQ(*late.peek(), Errc::closed);
 }
 
+TEST(WsStop, SaysGoingAwayWhenTheServerStops) {
+  Recorder recorder;
+  http::Router router;
+  ws::route(router, "/ws", recorder, test_options());
+  HttpFixture server(router);
+  RawWs ws(server.address(), "/ws");
+  ASSERT_TRUE(ws.upgraded());
+  ASSERT_TRUE(ws.send(client_frame(1, "hi")));
+  EXPECT_EQ(ws.next().payload, "hi");
+  server.server().stop();
+  const ServerFrame close = ws.next();
+  EXPECT_EQ(close.opcode, 8);
+  EXPECT_EQ(code_of(close), 1001);
+  EXPECT_EQ(close.payload.substr(2), "server stopping");
+  // The client's answer is not awaited (nothing is read once the server stops), but it
+  // does not make the connection end with a reset.
+  ws.send(client_frame(8, close_payload(1001)));
+  EXPECT_TRUE(ws.closed());
+  ASSERT_TRUE(eventually([&] { return recorder.closes().size() == 1; }));
+  EXPECT_EQ(recorder.closes()[0], "1001 server stopping");
+}
+
 INSTANTIATE_TEST_SUITE_P(Apis, WsProtocol, ::testing::Bool(), [](const auto& param_info) {
   return std::string(param_info.param ? "coroutine" : "callback");
 });

@@ -112,6 +112,8 @@ class Request {
 
   // A route parameter (":id" or "*rest" in the pattern), as sent; empty if there is none.
   std::string_view param(std::string_view name) const;
+  // Whether the route has that parameter (a wildcard's value may be empty).
+  bool has_param(std::string_view name) const;
 
   // The body, collected whole (routes that stream the body see it piece by piece instead).
   std::string_view body() const { return body_; }

@@ -15,8 +15,10 @@
 // coroutine handlers use http::CoroServer (coro_server.h), which serves the same router.
 //
 // Life cycle and threads as weft::Server: construct, listen(), start() or run(), stop()
-// from any thread, wait(). Stopping lets output already written drain (responses written
-// by handlers are complete); a deferred response not answered by then is cut off.
+// from any thread (or a stop signal), wait(). Stopping reads no more requests; responses
+// in progress, deferred ones included, are finished (with "Connection: close") and sent,
+// up to ServerOptions::shutdown_timeout; idle connections close at once; WebSocket
+// connections get a close frame with 1001.
 
 #include <memory>
 #include <string_view>
