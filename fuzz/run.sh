@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the codec fuzzers with clang (libFuzzer + ASan + UBSan) in build-fuzz/ and runs each
-# one for FUZZ_SECONDS (default 20) over its seed corpus in fuzz/corpus/<target>/. New
+# Builds the codec and protocol fuzzers with clang (libFuzzer + ASan + UBSan) in build-fuzz/
+# and runs each one for FUZZ_SECONDS (default 20) over its seed corpus in fuzz/corpus/<target>/. New
 # inputs the fuzzer finds go to build-fuzz/corpus/<target>/, crashes to
 # build-fuzz/artifacts/<target>/. Exits non-zero if any target crashes or fails a check.
-# Usage: fuzz/run.sh [target...]     (targets: line delimiter fixed_length length_field header)
+# Usage: fuzz/run.sh [target...]     (targets: line delimiter fixed_length length_field header
+#                                     resp_request)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${WEFT_FUZZ_BUILD_DIR:-$root/build-fuzz}"
@@ -16,7 +17,7 @@ cmake --build "$build" >/dev/null
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(line delimiter fixed_length length_field header)
+  targets=(line delimiter fixed_length length_field header resp_request)
 fi
 
 status=0
