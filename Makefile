@@ -2,8 +2,12 @@
 JOBS        ?= $(shell nproc)
 BUILD_DIR   ?= build
 ASAN_DIR    ?= build-asan
-CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev
-BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind
+CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
+               libcli11-dev libhiredis-dev
+# Real peers the tests start: redis-server, redis-cli and redis-benchmark.
+TEST_PKGS    = redis-server redis-tools
+BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind \
+               redis-server redis-tools
 
 .PHONY: all deps build demo test test-release test-asan test-fuzz bench clean format
 
@@ -25,10 +29,12 @@ demo: build
 test: test-release test-asan test-fuzz
 
 test-release: build
+	@scripts/ensure-packages.sh $(TEST_PKGS)
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
 
 # The sanitized build uses clang, so every `make test` compiles weft with both compilers.
 test-asan: deps
+	@scripts/ensure-packages.sh $(TEST_PKGS)
 	@CXX=clang++ cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
