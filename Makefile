@@ -3,25 +3,30 @@ JOBS        ?= $(shell nproc)
 BUILD_DIR   ?= build
 ASAN_DIR    ?= build-asan
 CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
-               libcli11-dev libhiredis-dev
+               libcli11-dev pkgconf git libhiredis-dev
+DEMO_PKGS    = netcat-openbsd
 # Real peers the tests start: redis-server, redis-cli and redis-benchmark.
 TEST_PKGS    = redis-server redis-tools
 BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind \
                redis-server redis-tools
 
-.PHONY: all deps build demo test test-release test-asan test-fuzz bench clean format
+.PHONY: all deps configure build demo test test-release test-asan test-fuzz bench clean format
 
 all: build
 
 deps:
 	@scripts/ensure-packages.sh $(CORE_PKGS)
 
-build: deps
+configure: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-demo: build
-	@scripts/ensure-packages.sh netcat-openbsd
+# Only the library and the program the demo runs, not the tests.
+demo: configure
+	@scripts/ensure-packages.sh $(DEMO_PKGS)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target weft-echo
 	@echo "weft-echo listening on tcp://127.0.0.1:7000 (Ctrl-C to stop)."
 	@echo "Talk to it from another terminal:  nc 127.0.0.1 7000"
 	@$(BUILD_DIR)/bin/weft-echo --addr tcp://127.0.0.1:7000

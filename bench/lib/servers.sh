@@ -121,16 +121,15 @@ build_peers() {
 }
 
 # Makes sure weft-load exists: $WEFT_LOAD if set, else the main build's copy in
-# BIN_DIR, else tools/load built on its own (it has no dependency on weft).
+# BIN_DIR, built there (that target alone) when it is missing.
 ensure_load() {
   LOAD=${WEFT_LOAD:-$BIN_DIR/weft-load}
   [[ -x $LOAD ]] && return 0
-  local dir=$BUILD_DIR/bench-load gen=()
+  local gen=()
   command -v ninja >/dev/null && gen=(-G Ninja)
-  echo "weft-load not in ${BIN_DIR#"$ROOT/"}: building tools/load on its own" >&2
-  if [[ ! -f $dir/CMakeCache.txt ]]; then
-    cmake -S "$ROOT/tools/load" -B "$dir" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  echo "weft-load not in ${BIN_DIR#"$ROOT/"}: building it" >&2
+  if [[ ! -f $BUILD_DIR/CMakeCache.txt ]]; then
+    cmake -S "$ROOT" -B "$BUILD_DIR" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
   fi
-  cmake --build "$dir" >/dev/null
-  LOAD=$dir/weft-load
+  cmake --build "$BUILD_DIR" --target weft-load >/dev/null
 }

@@ -19,8 +19,9 @@ class Category final : public std::error_category {
       case Errc::shutdown: return "server shutting down";
       case Errc::inbound_overflow: return "unconsumed input over its limit";
       case Errc::idle_timeout: return "idle timeout";
-      case Errc::tls_handshake: return "TLS handshake failed";
       case Errc::handler_error: return "handler threw an exception";
+      case Errc::outbound_overflow: return "output over its limit";
+      case Errc::end_of_input: return "end of input";
     }
     return "unknown weft error " + std::to_string(value);
   }

@@ -7,6 +7,7 @@
 
 #include "core/timer_queue.h"
 #include "core/wake_up.h"
+#include "poller/fault_injection.h"
 #include "poller/poller.h"
 #include "weft/core/log.h"
 
@@ -67,6 +68,13 @@ void EventLoop::run() {
   detail::PollEvent events[kMaxEvents];
   while (!quit_.load(std::memory_order_acquire)) {
     int n = poller_->wait(events, kMaxEvents, poll_timeout_ms());
+    if (n < 0) {
+      // EINTR is retried inside the poller; anything else (EBADF, EFAULT, EINVAL) would
+      // fail again at once, so the loop stops instead of spinning.
+      failure_ = {-n, std::system_category()};
+      WEFT_LOG(LogLevel::error, "%s wait failed: %s; stopping this loop", poller_->name(), failure_.message().c_str());
+      break;
+    }
     now_ = Clock::now();
     ++iterations_;
     for (int i = 0; i < n; ++i) events[i].object->on_io(events[i].events);
@@ -143,14 +151,13 @@ bool EventLoop::cancel(TimerId id) {
   return timers_->cancel(id);
 }
 
-void EventLoop::add_io(int fd, uint32_t events, detail::IoObject* object) {
-  if (auto ec = poller_->add(fd, events, object)) {
-    throw std::system_error(ec, "registering fd with the poller");
-  }
+std::error_code EventLoop::add_io(int fd, uint32_t events, detail::IoObject* object) {
+  if (int e = detail::injected_poller_failure(); e != 0) return {e, std::system_category()};
+  return poller_->add(fd, events, object);
 }
 
-void EventLoop::modify_io(int fd, uint32_t events, detail::IoObject* object) {
-  poller_->modify(fd, events, object);
+std::error_code EventLoop::modify_io(int fd, uint32_t events, detail::IoObject* object) {
+  return poller_->modify(fd, events, object);
 }
 
 void EventLoop::remove_io(int fd) { poller_->remove(fd); }

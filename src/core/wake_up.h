@@ -5,7 +5,7 @@
 
 #include <atomic>
 
-#include "weft/core/io_object.h"
+#include "weft/core/detail/io_object.h"
 
 namespace weft {
 class EventLoop;

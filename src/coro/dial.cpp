@@ -63,10 +63,8 @@ bool DialOp::begin(std::coroutine_handle<> h, CoroContext* ctx) {
   }
   // connect(2): the socket becomes writable when the connect finishes, either way; then
   // SO_ERROR tells which.
-  try {
-    loop_->add_io(fd, kWritable, this);
-  } catch (const std::system_error& e) {
-    ec_ = e.code();
+  if (std::error_code ec = loop_->add_io(fd, kWritable, this)) {
+    ec_ = ec;
     ::close(fd);
     return false;
   }

@@ -1,18 +1,20 @@
 #include "weft/net/conn.h"
 
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cerrno>
 #include <cstring>
 #include <exception>
 
+#include "core/error_categories.h"
 #include "core/socket.h"
-#include "core/syscall.h"
 #include "net/loop_context.h"
-#include "net/send_tracker.h"
+#include "transport/io.h"
 #include "weft/core/error.h"
 #include "weft/core/event_loop.h"
 #include "weft/core/log.h"
@@ -24,23 +26,35 @@ using detail::kWritable;
 
 namespace {
 
-constexpr int kMaxIov = 64;
-
 std::error_code errno_code(int e) { return {e, std::system_category()}; }
 
-// The contiguous run of buffer's bytes that starts `skip` bytes in (skip < buffer.size()):
-// it ends with the block it starts in. segs is scratch space.
-std::string_view run_after(const Buffer& buffer, size_t skip, std::vector<std::string_view>& segs) {
-  segs.clear();
-  buffer.segments(segs);
-  for (std::string_view s : segs) {
-    if (skip < s.size()) return s.substr(skip);
-    skip -= s.size();
+// Which close reason a connection reports when several happen: a later one replaces the
+// first only if it ranks higher. A failure outranks a graceful end; among failures, the
+// first is the cause.
+constexpr uint8_t rank(CloseReason r) {
+  switch (r) {
+    case CloseReason::peer_closed:
+    case CloseReason::local:
+      return 0;
+    case CloseReason::idle:
+    case CloseReason::shutdown:
+    case CloseReason::reset:
+    case CloseReason::error:
+    case CloseReason::overflow:
+      return 1;
   }
-  return {};
+  return 1;
 }
 
+bool is_reset(long rc) { return rc == -ECONNRESET || rc == -EPIPE; }
+
 }  // namespace
+
+#ifdef NDEBUG
+#define WEFT_CONN_ASSERT_LOOP(call) ((void)0)
+#else
+#define WEFT_CONN_ASSERT_LOOP(call) ctx_->loop.assert_in_loop_thread(call)
+#endif
 
 // Runs a user callback; an exception closes the connection instead of escaping the loop.
 template <class F>
@@ -54,31 +68,50 @@ void Conn::call_user(const char* callback, F&& f) {
   }
 }
 
-Conn::Conn(detail::LoopContext& ctx, int fd, uint32_t slot, uint32_t generation, const Address& remote)
+Conn::Conn(detail::LoopContext& ctx, int fd, uint32_t slot, uint32_t generation, const Address& remote,
+           detail::Transport& transport)
     : ctx_(&ctx),
+      transport_(&transport),
       fd_(fd),
       slot_(slot),
       generation_(generation),
-      in_(ctx.loop.pool()),
+      buffering_transport_(transport.buffers_input()),
       out_(ctx.loop.pool()) {
-  if (remote.family() == AF_INET || remote.family() == AF_INET6) {
-    std::memcpy(&remote_, remote.sockaddr_ptr(), remote.length());
-  } else {
-    remote_.sa.sa_family = static_cast<sa_family_t>(remote.family());
+  remote_family_ = static_cast<uint16_t>(remote.family());
+  if (remote.family() == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(remote.sockaddr_ptr());
+    remote_port_ = a->sin_port;
+    remote_.v4 = a->sin_addr.s_addr;
+  } else if (remote.family() == AF_INET6) {
+    remote_.v6 = new sockaddr_in6(*reinterpret_cast<const sockaddr_in6*>(remote.sockaddr_ptr()));
   }
 }
 
-Conn::~Conn() { delete tracker_; }
+Conn::~Conn() {
+  in_.clear(ctx_->read);
+  if (remote_family_ == AF_INET6) delete remote_.v6;
+  if (fd_ >= 0) ::close(fd_);
+}
 
 Address Conn::local_address() const { return detail::local_address(fd_); }
 
 Address Conn::remote_address() const {
-  if (remote_.sa.sa_family == AF_INET) return Address::from_sockaddr(&remote_.sa, sizeof remote_.v4);
-  if (remote_.sa.sa_family == AF_INET6) return Address::from_sockaddr(&remote_.sa, sizeof remote_.v6);
+  if (remote_family_ == AF_INET) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = remote_port_;
+    a.sin_addr.s_addr = remote_.v4;
+    return Address::from_sockaddr(reinterpret_cast<const sockaddr*>(&a), sizeof a);
+  }
+  if (remote_family_ == AF_INET6) {
+    return Address::from_sockaddr(reinterpret_cast<const sockaddr*>(remote_.v6), sizeof *remote_.v6);
+  }
   return detail::peer_address(fd_);
 }
 
 EventLoop& Conn::loop() const { return ctx_->loop; }
+
+const char* Conn::transport_name() const { return transport_->name(); }
 
 ConnHandle Conn::handle() const { return ConnHandle(&ctx_->table, slot_, generation_); }
 
@@ -88,18 +121,52 @@ void Conn::handler_threw(const char* callback, const char* what) {
   force_close(CloseReason::error, make_error_code(Errc::handler_error));
 }
 
-void Conn::open() {
+// --- opening ---------------------------------------------------------------------------
+
+std::error_code Conn::open() {
   interest_ = kReadable;
-  ctx_->loop.add_io(fd_, interest_, this);
+  if (std::error_code ec = ctx_->loop.add_io(fd_, interest_, this)) {
+    interest_ = 0;
+    return ec;
+  }
   touch();
+  handshaking_ = true;
+  handshake();
+  return {};
+}
+
+// Runs the transport's handshake until it is done, then tells the handler. A connection
+// whose handshake fails closes without on_open, and so without on_close.
+void Conn::handshake() {
+  long rc = transport_->handshake(fd_);
+  if (rc == -EAGAIN) {
+    update_interest();
+    return;
+  }
+  if (rc < 0) {
+    fail(rc);
+    return;
+  }
+  handshaking_ = false;
+  update_interest();
   call_user("on_open", [this] { ctx_->handler.on_open(*this); });
 }
 
 // --- reading ---------------------------------------------------------------------------
 
 void Conn::on_io(uint32_t events) {
-  if (finalizing_) return;  // Closed earlier in this batch; the event is stale.
-  if (events & detail::kError) {
+  if (life_ >= Life::lingering || handshaking_) [[unlikely]] {
+    if (life_ == Life::finalizing) return;  // Closed earlier in this batch; the event is stale.
+    if (!(events & detail::kError)) {
+      if (handshaking_) {
+        handshake();
+      } else {
+        linger_read();
+      }
+      return;
+    }
+  }
+  if (events & detail::kError) [[unlikely]] {
     std::error_code ec = detail::socket_error(fd_);
     bool reset = ec == std::errc::connection_reset || ec == std::errc::broken_pipe;
     force_close(reset ? CloseReason::reset : CloseReason::error, ec);
@@ -107,71 +174,93 @@ void Conn::on_io(uint32_t events) {
   }
   const bool hangup = events & (detail::kReadHangup | detail::kHangup);
   if ((events & kReadable || hangup) && (interest_ & kReadable)) handle_read(hangup);
-  if (finalizing_) return;
-  if ((events & kWritable) && waiting_writable_) {
+  if (life_ == Life::finalizing) return;
+  // A transport may need the peer's bytes before it can write (wants() says so).
+  if (out_.waiting_writable &&
+      ((events & kWritable) || ((events & kReadable) && (transport_->wants() & detail::Transport::kWantRead)))) {
     flush();
-    if (finalizing_) return;
+    if (life_ == Life::finalizing) return;
   }
   if (events & detail::kHangup) {
     // EPOLLHUP also comes when our writing side is shut down and the peer's FIN arrives,
     // with bytes still unread. While we read, keep reading them: level-triggered polls
     // report the hangup again, and edge-triggered reads drained up to end of file above.
-    if ((interest_ & kReadable) && !read_closed_) return;
+    if ((interest_ & kReadable) && !input_ended()) return;
     // Both directions are gone: what is still queued can never be delivered.
-    force_close(read_closed_ && out_.empty() ? CloseReason::peer_closed : CloseReason::reset,
-                read_closed_ ? std::error_code() : errno_code(ECONNRESET));
+    if (input_ended() && out_.empty()) {
+      force_close(CloseReason::peer_closed, {});
+    } else {
+      force_close(CloseReason::reset, input_ended() ? std::error_code() : errno_code(ECONNRESET));
+    }
   }
 }
 
 void Conn::handle_read(bool hangup) {
-  std::span<char> scratch = ctx_->loop.read_scratch();
+  detail::ReadArea& ra = ctx_->read;
   const size_t limit = ctx_->options.max_outbound;
   do {
-    size_t budget = scratch.size();
+    size_t budget = ra.area.size();
     if (limit != 0) {
       // Reading less while output piles up keeps an echo-like handler within max_outbound
       // even when the peer never reads.
-      if (out_.size() >= limit) {
-        read_paused_ = true;
+      size_t queued = out_.size();
+      if (queued >= limit) {
+        read_stop_ |= kBackpressure;
         update_interest();
         return;
       }
-      budget = std::min(budget, limit - out_.size());
+      budget = std::min(budget, limit - queued);
     }
     long n;
     size_t into_tail = 0;
     // Kept bytes are topped up in place: the tail block's free space is read into first.
-    std::span<char> tail = in_.empty() ? std::span<char>() : in_.tail_space();
+    std::span<char> tail = in_.tail_space();
+    iovec iov[2];
     if (tail.empty()) {
-      n = detail::sys::read(fd_, scratch.data(), budget);
+      iov[0] = {ra.area.data(), budget};
+      n = detail::transport_read(*transport_, fd_, iov, 1);
     } else {
       into_tail = std::min(tail.size(), budget);
-      iovec iov[2] = {{tail.data(), into_tail}, {scratch.data(), budget - into_tail}};
-      n = detail::sys::readv(fd_, iov, budget > into_tail ? 2 : 1);
+      iov[0] = {tail.data(), into_tail};
+      iov[1] = {ra.area.data(), budget - into_tail};
+      n = detail::transport_read(*transport_, fd_, iov, budget > into_tail ? 2 : 1);
     }
     if (n > 0) {
       size_t got = static_cast<size_t>(n);
       size_t tail_part = std::min(got, into_tail);
-      if (tail_part != 0) in_.commit(tail_part);
-      fresh_ = std::string_view(scratch.data(), got - tail_part);
+      in_.received(tail_part, got - tail_part);
       touch();
       dispatch_traffic();
-      // Level-triggered: one read per event keeps loops fair. Edge-triggered: drain, and
-      // after a hangup read on to end of file: the FIN came with this edge, and a short
-      // read does not report it.
-      if (!ctx_->loop.edge_triggered() || (got < budget && !hangup)) return;
+      // Level-triggered: one read per event keeps loops fair, unless the transport holds
+      // input the kernel will not report. Edge-triggered: drain, and after a hangup read
+      // on to end of file: the FIN came with this edge, and a short read does not report it.
+      if (!ctx_->loop.edge_triggered() || (got < budget && !hangup)) {
+        if (!buffering_transport_ || !transport_->pending_input()) return;
+      }
     } else if (n == 0) {
-      read_closed_ = true;
-      begin_close(CloseReason::peer_closed, {});
+      input_end();
       return;
     } else if (n == -EAGAIN || n == -EINTR) {
       return;
     } else {
-      int e = static_cast<int>(-n);
-      force_close(e == ECONNRESET ? CloseReason::reset : CloseReason::error, errno_code(e));
+      fail(n);
       return;
     }
-  } while (!closing_ && !finalizing_ && !user_paused_);
+  } while (life_ == Life::open && read_stop_ == 0);
+}
+
+// The peer closed its writing side. By default the connection closes once its output is
+// flushed (netty's choice); with allow_half_open the handler hears of it through
+// on_traffic and input_ended(), and closes when it is done writing.
+void Conn::input_end() {
+  read_stop_ |= kInputEnded;
+  if (!ctx_->options.allow_half_open) {
+    begin_close(CloseReason::peer_closed, {});
+    return;
+  }
+  update_interest();
+  dispatch_traffic();
+  if (life_ == Life::open && write_side_ == WriteSide::shut) begin_close(CloseReason::peer_closed, {});
 }
 
 void Conn::dispatch_traffic() {
@@ -179,22 +268,22 @@ void Conn::dispatch_traffic() {
   call_user("on_traffic", [this] { ctx_->handler.on_traffic(*this); });
   in_traffic_ = false;
   const bool sent_direct = !ctx_->direct.empty() && send_direct();
-  if (in_.empty() && consumed_ >= fresh_.size()) {  // All consumed: the usual case.
-    fresh_ = {};
-    consumed_ = 0;
-  } else {
-    settle_inbound();
+  if (in_.settle(ctx_->read) && in_.kept() > ctx_->options.max_inbound && life_ != Life::finalizing) {
+    WEFT_LOG(LogLevel::warn, "connection from %s left %zu bytes unconsumed (max_inbound %zu); closing it",
+             remote_address().to_string().c_str(), in_.kept(), ctx_->options.max_inbound);
+    force_close(CloseReason::error, make_error_code(Errc::inbound_overflow));
+    return;
   }
   // An echo sent whole from the read area leaves nothing to flush: the output chain was
   // empty when it was written (see write()) and nothing was queued after it.
   if (sent_direct && out_.empty()) {
-    dirty_ = false;
+    out_.dirty = false;
     return;
   }
   // What on_traffic wrote leaves now, in one send, while its bytes are still in cache:
   // deferring every connection's output to the end of the batch touched a fresh block per
   // connection and cost several percent at high connection counts.
-  if (dirty_ && !finalizing_) on_flush();
+  if (out_.dirty && life_ != Life::finalizing) on_flush();
 }
 
 // Sends the bytes on_traffic wrote straight from the read area; true if all of them went.
@@ -203,12 +292,12 @@ void Conn::dispatch_traffic() {
 bool Conn::send_direct() {
   std::string_view bytes = ctx_->direct;
   ctx_->direct = {};
-  if (finalizing_) return false;  // Force-closed meanwhile: output is dropped, as for the chain.
-  long n = detail::sys::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (life_ == Life::finalizing) return false;  // Force-closed meanwhile: output is dropped.
+  iovec iov{const_cast<char*>(bytes.data()), bytes.size()};
+  long n = detail::transport_write(*transport_, fd_, &iov, 1);
   if (n < 0) {
     if (n != -EAGAIN && n != -EINTR) {
-      int e = static_cast<int>(-n);
-      force_close(e == EPIPE || e == ECONNRESET ? CloseReason::reset : CloseReason::error, errno_code(e));
+      fail(n);
       return false;
     }
     n = 0;
@@ -226,98 +315,66 @@ void Conn::materialize_direct() {
   ctx_->direct = {};
 }
 
-Buffer& Conn::output() {
-  materialize_direct();
-  return out_;
-}
-
-size_t Conn::outbound_size() const { return out_.size() + (in_traffic_ ? ctx_->direct.size() : 0); }
-
-// Keeps what on_traffic left unconsumed: the read area is reused by the next read.
-void Conn::settle_inbound() {
-  if (consumed_ >= in_.size()) {
-    size_t from_fresh = consumed_ - in_.size();
-    in_.clear();
-    if (from_fresh < fresh_.size()) in_.append(fresh_.substr(from_fresh));
-  } else {
-    in_.consume(consumed_);
-    if (!fresh_.empty()) in_.append(fresh_);
-  }
-  fresh_ = {};
-  consumed_ = 0;
-  if (in_.size() > ctx_->options.max_inbound && !finalizing_) {
-    WEFT_LOG(LogLevel::warn, "connection from %s left %zu bytes unconsumed (max_inbound %zu); closing it",
-             remote_address().to_string().c_str(), in_.size(), ctx_->options.max_inbound);
-    force_close(CloseReason::error, make_error_code(Errc::inbound_overflow));
-  }
-}
-
 InputView Conn::inbound() {
-  if (in_.empty()) return InputView(fresh_.substr(std::min(consumed_, fresh_.size())));
-  std::vector<std::string_view>& segs = ctx_->segments;
-  segs.clear();
-  in_.segments(segs);
-  if (!fresh_.empty()) segs.push_back(fresh_);
-  return InputView(std::span<const std::string_view>(segs)).subview(consumed_);
+  WEFT_CONN_ASSERT_LOOP("Conn::inbound");
+  return in_.view(ctx_->read);
 }
 
 std::string_view Conn::inbound_front() {
-  if (consumed_ >= in_.size()) {  // Everything unconsumed is in the read area: the usual case.
-    size_t at = consumed_ - in_.size();
-    return {fresh_.data() + at, fresh_.size() - at};
-  }
-  return run_after(in_, consumed_, ctx_->segments);
+  WEFT_CONN_ASSERT_LOOP("Conn::inbound_front");
+  return in_.front(ctx_->read);
 }
 
 std::string_view Conn::peek(size_t n) {
-  n = std::min(n, inbound_size());
-  std::string_view front = inbound_front();
-  if (n <= front.size()) return {front.data(), n};
-  // The range spans blocks, or blocks and the read area: it is copied into one piece.
-  std::string& linear = ctx_->linear;
-  linear.resize(n);
-  inbound().copy_to(0, n, linear.data());
-  return {linear.data(), n};
-}
-
-std::string_view Conn::read(size_t n) {
-  std::string_view v = peek(n);
-  consumed_ += v.size();  // Applied after the callback, so v stays valid until then.
-  return v;
+  WEFT_CONN_ASSERT_LOOP("Conn::peek");
+  return in_.peek(n, ctx_->read);
 }
 
 size_t Conn::discard(size_t n) {
-  n = std::min(n, inbound_size());
-  consumed_ += n;
-  return n;
+  WEFT_CONN_ASSERT_LOOP("Conn::discard");
+  return in_.consume(n);
 }
 
 void Conn::pause_reading() {
-  if (user_paused_) return;
-  user_paused_ = true;
+  WEFT_CONN_ASSERT_LOOP("Conn::pause_reading");
+  if (read_stop_ & kByHandler) return;
+  read_stop_ |= kByHandler;
   update_interest();
 }
 
 void Conn::resume_reading() {
-  if (!user_paused_) return;
-  user_paused_ = false;
+  WEFT_CONN_ASSERT_LOOP("Conn::resume_reading");
+  if (!(read_stop_ & kByHandler)) return;
+  read_stop_ &= static_cast<uint8_t>(~kByHandler);
   update_interest();
 }
 
 // --- writing ---------------------------------------------------------------------------
 
+// Admits `more` bytes under the hard output limit; past it the connection closes at once
+// (as Redis does with its client output buffer limit) and the write fails.
+std::error_code Conn::admit(size_t more) {
+  const size_t limit = ctx_->options.max_outbound;
+  if (limit == 0 || outbound_size() + more <= limit) return detail::kNoError;
+  WEFT_LOG(LogLevel::warn, "connection from %s would queue %zu bytes of output (max_outbound %zu); closing it",
+           remote_address().to_string().c_str(), outbound_size() + more, limit);
+  force_close(CloseReason::overflow, make_error_code(Errc::outbound_overflow));
+  return make_error_code(Errc::outbound_overflow);
+}
+
 std::error_code Conn::write(std::string_view bytes) {
-  if (closing_ || shut_write_requested_) return make_error_code(Errc::closed);
+  WEFT_CONN_ASSERT_LOOP("Conn::write");
+  if (!writable()) return make_error_code(Errc::closed);
   if (bytes.empty()) return detail::kNoError;
   // Echoing what just arrived: keep a view and send it from the read area when on_traffic
-  // returns, saving the copy into the chain. Views handed out of the read area all lie
-  // within this read's fresh bytes.
-  if (in_traffic_ && out_.empty() && !waiting_writable_ && ctx_->direct.empty() &&
-      bytes.data() >= fresh_.data() && bytes.data() + bytes.size() <= fresh_.data() + fresh_.size()) {
+  // returns, saving the copy into the chain. The read was sized to fit max_outbound.
+  if (in_traffic_ && out_.empty() && !out_.waiting_writable && ctx_->direct.empty() &&
+      in_.in_fresh(bytes, ctx_->read)) {
     ctx_->direct = bytes;
-    dirty_ = true;
+    out_.dirty = true;
     return detail::kNoError;
   }
+  if (std::error_code ec = admit(bytes.size())) return ec;
   materialize_direct();
   out_.append(bytes);
   mark_dirty();
@@ -325,20 +382,55 @@ std::error_code Conn::write(std::string_view bytes) {
 }
 
 std::error_code Conn::writev(std::span<const std::string_view> parts) {
-  if (closing_ || shut_write_requested_) return make_error_code(Errc::closed);
+  WEFT_CONN_ASSERT_LOOP("Conn::writev");
+  if (!writable()) return make_error_code(Errc::closed);
+  size_t total = 0;
+  for (std::string_view p : parts) total += p.size();
+  if (std::error_code ec = admit(total)) return ec;
   materialize_direct();
-  for (std::string_view p : parts) {
-    out_.append(p);
-  }
+  for (std::string_view p : parts) out_.append(p);
   mark_dirty();
-  return {};
+  return detail::kNoError;
+}
+
+std::error_code Conn::write(const SharedBytes& bytes) {
+  WEFT_CONN_ASSERT_LOOP("Conn::write");
+  if (!writable()) return make_error_code(Errc::closed);
+  if (bytes.empty()) return detail::kNoError;
+  if (std::error_code ec = admit(bytes.size())) return ec;
+  materialize_direct();
+  out_.append(bytes);
+  mark_dirty();
+  return detail::kNoError;
+}
+
+std::error_code Conn::write_file(int file, uint64_t offset, uint64_t length) {
+  WEFT_CONN_ASSERT_LOOP("Conn::write_file");
+  if (!writable()) {
+    ::close(file);
+    return make_error_code(Errc::closed);
+  }
+  materialize_direct();
+  out_.append_file(file, offset, length);
+  mark_dirty();
+  return detail::kNoError;
+}
+
+Buffer& Conn::output() {
+  WEFT_CONN_ASSERT_LOOP("Conn::output");
+  materialize_direct();
+  return out_.bytes();
 }
 
 std::error_code Conn::commit_output() {
-  if (closing_ || shut_write_requested_) return make_error_code(Errc::closed);
+  WEFT_CONN_ASSERT_LOOP("Conn::commit_output");
+  if (!writable()) return make_error_code(Errc::closed);
+  if (std::error_code ec = admit(0)) return ec;
   mark_dirty();
-  return {};
+  return detail::kNoError;
 }
+
+size_t Conn::outbound_size() const { return out_.size() + (in_traffic_ ? ctx_->direct.size() : 0); }
 
 void Conn::queue_send(std::string_view bytes, ConnHandle::Done& done) {
   std::error_code ec = write(bytes);
@@ -347,177 +439,256 @@ void Conn::queue_send(std::string_view bytes, ConnHandle::Done& done) {
     done(ec);
     return;
   }
-  if (tracker_ == nullptr) tracker_ = new detail::SendTracker();
-  tracker_->add(out_.size(), std::move(done));
+  out_.track(std::move(done));
+}
+
+void Conn::queue_send(const SharedBytes& bytes, ConnHandle::Done& done) {
+  std::error_code ec = write(bytes);
+  if (!done) return;
+  if (ec) {
+    done(ec);
+    return;
+  }
+  out_.track(std::move(done));
 }
 
 void Conn::mark_dirty() {
-  if (dirty_ || out_.empty()) return;
-  dirty_ = true;
+  if (out_.dirty || out_.empty()) return;
+  out_.dirty = true;
   // Output written during this connection's own on_traffic is flushed when that returns
   // (dispatch_traffic); anything else waits for the loop's flush phase.
   if (!in_traffic_) ctx_->loop.mark_dirty(this);
 }
 
 void Conn::on_flush() {
-  dirty_ = false;
-  if (finalizing_) return;
-  if (waiting_writable_) {
+  out_.dirty = false;
+  if (life_ == Life::finalizing) return;
+  if (out_.waiting_writable) {
     // The rest goes out on writability, but the output may have grown past the high water
     // mark meanwhile: a peer that never reads must still be reported.
-    check_water_marks();
+    report_water_marks();
     return;
   }
   flush();
 }
 
 void Conn::flush() {
-  while (!out_.empty()) {
-    // MSG_NOSIGNAL: a peer that has gone away yields EPIPE, never SIGPIPE. Output in one
-    // block goes through send(), which spares the kernel importing an iovec array.
-    ssize_t n;
-    size_t requested;
-    std::string_view front = out_.front();
-    if (front.size() == out_.size()) {
-      requested = front.size();
-      n = detail::sys::send(fd_, front.data(), front.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    } else {
-      iovec iov[kMaxIov];
-      int count = out_.fill_iovec(iov, kMaxIov);
-      requested = 0;
-      for (int i = 0; i < count; ++i) requested += iov[i].iov_len;
-      msghdr msg{};
-      msg.msg_iov = iov;
-      msg.msg_iovlen = static_cast<size_t>(count);
-      n = detail::sys::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-    }
-    if (n >= 0) {
-      out_.consume(static_cast<size_t>(n));
-      if (tracker_ != nullptr) tracker_->sent(static_cast<size_t>(n));
-      if (static_cast<size_t>(n) < requested) break;  // The socket buffer is full.
-      continue;
-    }
-    if (n == -EINTR) continue;
-    if (n == -EAGAIN) break;
-    int e = static_cast<int>(-n);
-    force_close(e == EPIPE || e == ECONNRESET ? CloseReason::reset : CloseReason::error, errno_code(e));
+  long rc = out_.flush(*transport_, fd_);
+  if (rc != 0 && rc != -EAGAIN) {
+    fail(rc);
     return;
   }
   touch();
-  if (tracker_ != nullptr) tracker_->complete();
+  out_.complete_tracked();
   after_drain();
 }
 
 void Conn::after_drain() {
   // Everything sent and nothing to undo: the usual outcome of a flush.
-  if (out_.empty() && !waiting_writable_ && !read_paused_ && !high_water_ && !shut_write_requested_ && !closing_) {
+  if (out_.empty() && !out_.waiting_writable && !out_.above_high_water() && write_side_ == WriteSide::open &&
+      life_ == Life::open) {
     return;
   }
-  const ServerOptions& o = ctx_->options;
   bool pending = !out_.empty();
-  bool resume_reading = read_paused_ && out_.size() <= o.low_water_mark;
-  if (resume_reading) read_paused_ = false;
-  if (pending != waiting_writable_ || resume_reading) {
-    waiting_writable_ = pending;
+  if (pending != out_.waiting_writable) {
+    out_.waiting_writable = pending;
     update_interest();
   }
-  check_water_marks();
-  if (!out_.empty() || finalizing_) return;
-  if (shut_write_requested_ && !write_shut_) {
-    ::shutdown(fd_, SHUT_WR);
-    write_shut_ = true;
+  report_water_marks();
+  if (pending || life_ == Life::finalizing) return;
+  if (write_side_ == WriteSide::shutdown_requested) {
+    write_side_ = WriteSide::shut;
+    transport_->shutdown_write(fd_);
+    if (life_ == Life::open && input_ended()) begin_close(CloseReason::peer_closed, {});
   }
-  if (closing_) schedule_finalize();
+  if (life_ == Life::closing) finish_close();
 }
 
-void Conn::check_water_marks() {
+// Above the high water mark the handler hears on_high_water and the connection stops
+// reading until its output drains to the low water mark.
+void Conn::report_water_marks() {
   const ServerOptions& o = ctx_->options;
-  if (!high_water_ && out_.size() > o.high_water_mark) {
-    high_water_ = true;
+  int event = out_.water_event(o.high_water_mark, o.low_water_mark);
+  if (event == 0) return;
+  if (event > 0) {
+    read_stop_ |= kBackpressure;
+    update_interest();
     call_user("on_high_water", [this] { ctx_->handler.on_high_water(*this); });
-  } else if (high_water_ && out_.size() <= o.low_water_mark) {
-    high_water_ = false;
+  } else {
+    read_stop_ &= static_cast<uint8_t>(~kBackpressure);
+    update_interest();
     call_user("on_low_water", [this] { ctx_->handler.on_low_water(*this); });
   }
 }
 
 void Conn::update_interest() {
-  if (finalizing_) return;
+  if (life_ == Life::finalizing) return;
   uint32_t want = 0;
-  if (!closing_ && !read_paused_ && !user_paused_ && !read_closed_) want |= kReadable;
-  if (waiting_writable_) want |= kWritable;
-  if (want != interest_) {
-    interest_ = want;
-    ctx_->loop.modify_io(fd_, want, this);
+  if (handshaking_) {
+    want = kReadable;
+  } else if (life_ == Life::lingering || (life_ == Life::open && read_stop_ == 0)) {
+    want = kReadable;
   }
+  if (out_.waiting_writable) want |= kWritable;
+  uint8_t extra = transport_->wants();
+  if (extra & detail::Transport::kWantRead) want |= kReadable;
+  if (extra & detail::Transport::kWantWrite) want |= kWritable;
+  if (want != interest_) {
+    interest_ = static_cast<uint8_t>(want);
+    if (std::error_code ec = ctx_->loop.modify_io(fd_, want, this)) {
+      force_close(CloseReason::error, ec);
+      return;
+    }
+  }
+  check_state();
+}
+
+// Debug builds check the legal combinations of the connection's states (see conn.h).
+void Conn::check_state() const {
+#ifndef NDEBUG
+  if (life_ == Life::lingering) {
+    assert(write_side_ == WriteSide::shut && out_.empty() && "a lingering connection has sent everything");
+  }
+  if (life_ == Life::open && read_stop_ != 0 && !out_.waiting_writable && transport_->wants() == 0) {
+    assert(!(interest_ & kReadable) && "reading is off, so the connection must not watch for input");
+  }
+  if (life_ == Life::closing && !handshaking_ && transport_->wants() == 0) {
+    assert(!(interest_ & kReadable) && "a closing connection reads nothing for its handler");
+  }
+#endif
 }
 
 // --- closing ---------------------------------------------------------------------------
 
-void Conn::close() { begin_close(CloseReason::local, {}); }
+void Conn::close() {
+  WEFT_CONN_ASSERT_LOOP("Conn::close");
+  begin_close(CloseReason::local, {});
+}
 
-void Conn::close(std::error_code error) { begin_close(error ? CloseReason::error : CloseReason::local, error); }
+void Conn::close(std::error_code error) {
+  WEFT_CONN_ASSERT_LOOP("Conn::close");
+  begin_close(error ? CloseReason::error : CloseReason::local, error);
+}
+
+void Conn::abort() {
+  WEFT_CONN_ASSERT_LOOP("Conn::abort");
+  if (life_ == Life::finalizing) return;
+  aborted_ = true;
+  if (in_traffic_) ctx_->direct = {};
+  out_.clear();
+  force_close(CloseReason::local, {});
+}
 
 void Conn::shutdown_write() {
-  if (closing_ || shut_write_requested_) return;
+  WEFT_CONN_ASSERT_LOOP("Conn::shutdown_write");
+  if (!writable()) return;
   materialize_direct();
-  shut_write_requested_ = true;
-  if (out_.empty()) {
-    ::shutdown(fd_, SHUT_WR);
-    write_shut_ = true;
-  }
+  write_side_ = WriteSide::shutdown_requested;
+  if (out_.empty()) after_drain();  // Otherwise the flush that empties the output shuts it.
+}
+
+void Conn::set_reason(CloseReason reason, std::error_code error) {
+  reason_ = reason;
+  error_category_ = error ? detail::category_index(error.category()) : 0;
+  error_value_ = error.value();
+}
+
+std::error_code Conn::error() const {
+  return error_category_ != 0 ? std::error_code(error_value_, detail::category_at(error_category_)) : std::error_code();
 }
 
 void Conn::begin_close(CloseReason reason, std::error_code error) {
-  if (closing_) return;
+  if (life_ != Life::open) return;
   materialize_direct();
-  closing_ = true;
-  reason_ = reason;
-  error_ = error;
+  life_ = Life::closing;
+  set_reason(reason, error);
   update_interest();
   if (out_.empty()) {
-    schedule_finalize();
-  } else if (!waiting_writable_) {
+    finish_close();
+  } else if (!out_.waiting_writable) {
     mark_dirty();
   }
 }
 
 void Conn::begin_shutdown() {
-  if (closing_) return;
+  if (life_ != Life::open) return;
   begin_close(CloseReason::shutdown, make_error_code(Errc::shutdown));
 }
 
-void Conn::force_close(CloseReason reason, std::error_code error) {
-  if (finalizing_) return;
-  if (!closing_ || reason_ == CloseReason::local || reason_ == CloseReason::peer_closed) {
-    // A failure while closing gracefully is the more useful reason to report.
-    if (!closing_ || reason == CloseReason::reset || reason == CloseReason::error || reason == CloseReason::idle ||
-        reason == CloseReason::shutdown) {
-      reason_ = reason;
-      error_ = error;
+// Everything queued has been sent. If the peer may still be sending, linger: shut our
+// writing side and read and discard until its end of file, so that the kernel does not
+// answer its late bytes with a reset that would destroy what we sent (RFC 9112 9.6 and
+// nginx's lingering close). Otherwise close now.
+void Conn::finish_close() {
+  if (life_ == Life::finalizing) return;
+  if (input_ended() || handshaking_ || ctx_->options.linger_timeout <= Duration::zero()) {
+    schedule_finalize();
+    return;
+  }
+  if (write_side_ != WriteSide::shut) {
+    write_side_ = WriteSide::shut;
+    if (long rc = transport_->shutdown_write(fd_); rc < 0) {
+      schedule_finalize();  // The socket is gone already: nothing to protect.
+      return;
     }
   }
-  closing_ = true;
+  life_ = Life::lingering;
+  ctx_->linger_add(*this);
+  update_interest();
+}
+
+// Reads and discards what a lingering connection's peer still sends, until its end of file.
+void Conn::linger_read() {
+  in_.clear(ctx_->read);  // Not earlier: views handed out before close() stay valid until now.
+  std::span<char> area = ctx_->read.area;
+  for (int i = 0; i < 4; ++i) {
+    iovec iov{area.data(), area.size()};
+    long n = detail::transport_read(*transport_, fd_, &iov, 1);
+    if (n > 0) continue;
+    if (n == -EAGAIN || n == -EINTR) return;
+    ctx_->linger_remove(*this);
+    schedule_finalize();  // End of file, or the socket failed: either way we are done.
+    return;
+  }
+}
+
+void Conn::fail(long rc) {
+  std::error_code ec = transport_->failure(rc);
+  force_close(is_reset(rc) ? CloseReason::reset : CloseReason::error, ec);
+}
+
+void Conn::force_close(CloseReason reason, std::error_code error) {
+  if (life_ == Life::finalizing) return;
+  if (life_ == Life::open || rank(reason) > rank(reason_)) set_reason(reason, error);
   schedule_finalize();
 }
 
 void Conn::schedule_finalize() {
-  if (finalizing_) return;
-  finalizing_ = true;
+  if (life_ == Life::finalizing) return;
+  life_ = Life::finalizing;
   ctx_->loop.defer_finalize(this);
 }
 
 void Conn::on_finalize() {
   ctx_->loop.remove_io(fd_);
   ctx_->idle_remove(*this);
+  ctx_->linger_remove(*this);
   ctx_->table.release(slot_);
-  call_user("on_close", [this] { ctx_->handler.on_close(*this, reason_, error_); });
+  if (!handshaking_) call_user("on_close", [this] { ctx_->handler.on_close(*this, reason_, error()); });
   attachment_.reset();
-  if (tracker_ != nullptr) {
-    tracker_->complete();
-    tracker_->fail_all(make_error_code(reason_ == CloseReason::shutdown ? Errc::shutdown : Errc::closed));
+  out_.fail_tracked(make_error_code(reason_ == CloseReason::shutdown ? Errc::shutdown : Errc::closed));
+  out_.clear();
+  in_.clear(ctx_->read);
+  if (aborted_) {
+    // SO_LINGER with a zero timeout makes close(2) send a reset and drop unsent data.
+    linger lg{1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  } else if (reason_ != CloseReason::reset) {
+    transport_->goodbye(fd_);
   }
+  transport_->release();
   ::close(fd_);
+  fd_ = -1;
   detail::LoopContext* ctx = ctx_;
   delete this;
   ctx->connection_closed();
@@ -526,6 +697,5 @@ void Conn::on_finalize() {
 void Conn::touch() {
   if (ctx_->options.idle_timeout > Duration::zero()) ctx_->idle_touch(*this, ctx_->loop.now());
 }
-
 
 }  // namespace weft

@@ -24,7 +24,8 @@ Conn* lookup(detail::ConnTable* table, uint32_t slot, uint32_t generation) {
 
 EventLoop* ConnHandle::loop() const { return table_ != nullptr ? &table_->loop() : nullptr; }
 
-void ConnHandle::send(std::string bytes, Done done) const {
+template <class Bytes>
+void ConnHandle::send_bytes(Bytes bytes, Done done) const {
   if (table_ == nullptr) {
     if (done) done(make_error_code(Errc::closed));
     return;
@@ -40,11 +41,15 @@ void ConnHandle::send(std::string bytes, Done done) const {
   });
 }
 
+void ConnHandle::send(std::string bytes, Done done) const { send_bytes(std::move(bytes), std::move(done)); }
+void ConnHandle::send(SharedBytes bytes, Done done) const { send_bytes(std::move(bytes), std::move(done)); }
+
 void ConnHandle::close() const {
-  if (table_ == nullptr) return;
-  post_or_run(*table_, [table = table_, slot = slot_, generation = generation_] {
-    if (Conn* conn = lookup(table, slot, generation)) conn->close();
-  });
+  post([](Conn& conn) { conn.close(); });
+}
+
+void ConnHandle::abort() const {
+  post([](Conn& conn) { conn.abort(); });
 }
 
 void ConnHandle::post(std::function<void(Conn&)> fn, Done done) const {

@@ -6,8 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
-#include "net/server_core.h"
 #include "weft/core/log.h"
 
 namespace weft::detail {
@@ -20,15 +20,19 @@ int open_spare() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
 }  // namespace
 
-Listener::Listener(EventLoop& loop, int fd, const Address& bound, ServerCore& core, LoopContext* own)
-    : loop_(loop), fd_(fd), spare_fd_(open_spare()), address_(bound), core_(core), own_(own) {}
+Listener::Listener(EventLoop& loop, int fd, const Address& bound, Accepted accepted, LoopContext* own)
+    : loop_(loop), fd_(fd), spare_fd_(open_spare()), address_(bound), accepted_(std::move(accepted)), own_(own) {}
 
 Listener::~Listener() {
   if (fd_ >= 0) ::close(fd_);
   if (spare_fd_ >= 0) ::close(spare_fd_);
 }
 
-void Listener::start() { loop_.add_io(fd_, kReadable, this); }
+void Listener::start() {
+  if (std::error_code ec = loop_.add_io(fd_, kReadable, this)) {
+    throw std::system_error(ec, "watching the listener on " + address_.to_string());
+  }
+}
 
 void Listener::close() {
   if (fd_ < 0) return;
@@ -46,7 +50,7 @@ void Listener::on_io(uint32_t) {
     int fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
       exhausted_logged_ = false;
-      core_.dispatch(fd, Address::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len), own_);
+      accepted_(fd, Address::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len), own_);
       continue;
     }
     switch (errno) {
@@ -71,7 +75,9 @@ void Listener::on_io(uint32_t) {
   // The budget ran out with connections still queued. A level-triggered poll reports the
   // socket again; an edge-triggered one would not until the next connection arrives, so
   // re-arm it: EPOLL_CTL_MOD queues a fresh edge for a socket that is still readable.
-  if (fd_ >= 0 && !paused_ && loop_.edge_triggered()) loop_.modify_io(fd_, kReadable, this);
+  if (fd_ >= 0 && !paused_ && loop_.edge_triggered() && loop_.modify_io(fd_, kReadable, this)) {
+    pause_accepting();  // The re-arm failed: look away and register afresh in a moment.
+  }
 }
 
 void Listener::refuse_pending() {
@@ -99,12 +105,21 @@ void Listener::pause_accepting() {
   if (paused_ || fd_ < 0) return;
   paused_ = true;
   loop_.remove_io(fd_);
+  arm_resume();
+}
+
+void Listener::arm_resume() {
   resume_timer_ = loop_.run_after(kExhaustedRetry, [this] {
     resume_timer_ = {};
-    paused_ = false;
     if (fd_ < 0) return;
     if (spare_fd_ < 0) spare_fd_ = open_spare();
-    loop_.add_io(fd_, kReadable, this);
+    if (std::error_code ec = loop_.add_io(fd_, kReadable, this)) {
+      WEFT_LOG(LogLevel::error, "watching the listener on %s: %s; retrying", address_.to_string().c_str(),
+               ec.message().c_str());
+      arm_resume();
+      return;
+    }
+    paused_ = false;
   });
 }
 

@@ -2,22 +2,40 @@
 
 #include <unistd.h>
 
+#include <cstring>
+
 #include "core/socket.h"
-#include "net/listener.h"
-#include "net/server_core.h"
+#include "transport/plain_transport.h"
 #include "weft/core/log.h"
 #include "weft/net/conn.h"
 
 namespace weft::detail {
 
-LoopContext::LoopContext(ServerCore& server, EventLoop& l, size_t i)
-    : core(server), loop(l), handler(server.handler), options(server.options), index(i), table(l) {
-  segments.reserve(16);
+void ConnList::push_back(Conn& c) {
+  c.idle_prev_ = tail;
+  c.idle_next_ = nullptr;
+  if (tail != nullptr) tail->idle_next_ = &c;
+  tail = &c;
+  if (head == nullptr) head = &c;
 }
+
+bool ConnList::contains(const Conn& c) const { return c.idle_prev_ != nullptr || head == &c; }
+
+void ConnList::remove(Conn& c) {
+  if (!contains(c)) return;
+  if (c.idle_prev_ != nullptr) c.idle_prev_->idle_next_ = c.idle_next_;
+  if (c.idle_next_ != nullptr) c.idle_next_->idle_prev_ = c.idle_prev_;
+  if (head == &c) head = c.idle_next_;
+  if (tail == &c) tail = c.idle_prev_;
+  c.idle_prev_ = c.idle_next_ = nullptr;
+}
+
+LoopContext::LoopContext(EventLoop& l, size_t i, Handler& h, const ServerOptions& o, Hooks hooks)
+    : loop(l), handler(h), options(o), index(i), table(l), read(l.read_scratch(), l.pool()), hooks_(std::move(hooks)) {}
 
 LoopContext::~LoopContext() = default;
 
-bool LoopContext::adopt(int fd, const Address& remote, void* context) {
+bool LoopContext::adopt(int fd, const Address& remote, void* context, Transport* transport) {
   if (shutting_down_) {
     ::close(fd);
     connections.fetch_sub(1, std::memory_order_relaxed);
@@ -30,10 +48,25 @@ bool LoopContext::adopt(int fd, const Address& remote, void* context) {
   set_buffer_sizes(fd, options.receive_buffer, options.send_buffer);
   uint32_t generation = 0;
   uint32_t slot = table.reserve(generation);
-  Conn* conn = new Conn(*this, fd, slot, generation, remote);
+  Conn* conn = new Conn(*this, fd, slot, generation, remote, transport != nullptr ? *transport : plain_transport());
   table.fill(slot, conn);
   conn->set_context(context);
-  conn->open();
+  if (std::error_code ec = conn->open(); ec) {
+    // The poller refused the fd (epoll_ctl ENOMEM/ENOSPC under a flood): the connection
+    // never opened, so the handler hears nothing of it.
+    ++registration_failures;
+    if (!registration_failure_logged_) {
+      WEFT_LOG(LogLevel::error, "cannot watch a new connection from %s: %s; closing it (logged once per burst)",
+               remote.to_string().c_str(), ec.message().c_str());
+      registration_failure_logged_ = true;
+    }
+    table.release(slot);
+    delete conn;  // Closes fd.
+    connections.fetch_sub(1, std::memory_order_relaxed);
+    if (shutting_down_) check_drained();
+    return false;
+  }
+  registration_failure_logged_ = false;
   return true;
 }
 
@@ -44,32 +77,48 @@ void LoopContext::start_idle_sweep() {
 }
 
 void LoopContext::idle_touch(Conn& c, TimePoint now) {
-  c.last_active_ = now;
-  if (idle_tail_ == &c) return;
-  if (c.idle_prev_ != nullptr || idle_head_ == &c) idle_remove(c);
-  c.idle_prev_ = idle_tail_;
-  c.idle_next_ = nullptr;
-  if (idle_tail_ != nullptr) idle_tail_->idle_next_ = &c;
-  idle_tail_ = &c;
-  if (idle_head_ == nullptr) idle_head_ = &c;
+  c.last_active_ = coarse_ms(now);
+  if (idle_.tail == &c) return;
+  idle_.remove(c);
+  idle_.push_back(c);
 }
 
-void LoopContext::idle_remove(Conn& c) {
-  if (c.idle_prev_ == nullptr && idle_head_ != &c) return;  // Not in the list.
-  if (c.idle_prev_ != nullptr) c.idle_prev_->idle_next_ = c.idle_next_;
-  if (c.idle_next_ != nullptr) c.idle_next_->idle_prev_ = c.idle_prev_;
-  if (idle_head_ == &c) idle_head_ = c.idle_next_;
-  if (idle_tail_ == &c) idle_tail_ = c.idle_prev_;
-  c.idle_prev_ = c.idle_next_ = nullptr;
-}
+void LoopContext::idle_remove(Conn& c) { idle_.remove(c); }
 
 void LoopContext::sweep_idle() {
   // The list is ordered by last activity, so the sweep stops at the first fresh entry.
-  TimePoint limit = loop.now() - options.idle_timeout;
-  while (idle_head_ != nullptr && idle_head_->last_active_ <= limit) {
-    Conn* c = idle_head_;
-    idle_remove(*c);
+  const uint32_t now = coarse_ms(loop.now());
+  const uint32_t timeout = coarse_span_ms(options.idle_timeout);
+  while (idle_.head != nullptr && now - idle_.head->last_active_ >= timeout) {
+    Conn* c = idle_.head;
+    idle_.remove(*c);
     c->force_close(CloseReason::idle, make_error_code(Errc::idle_timeout));
+  }
+}
+
+// Lingering connections share one timer, armed for the oldest; they all wait the same
+// linger_timeout, so the list is ordered by deadline.
+void LoopContext::linger_add(Conn& c) {
+  idle_.remove(c);
+  c.last_active_ = coarse_ms(loop.now());
+  lingering_.push_back(c);
+  if (!linger_timer_) linger_timer_ = loop.run_after(options.linger_timeout, [this] { sweep_lingering(); });
+}
+
+void LoopContext::linger_remove(Conn& c) { lingering_.remove(c); }
+
+void LoopContext::sweep_lingering() {
+  linger_timer_ = {};
+  const uint32_t now = coarse_ms(loop.now());
+  const uint32_t timeout = coarse_span_ms(options.linger_timeout);
+  while (lingering_.head != nullptr && now - lingering_.head->last_active_ >= timeout) {
+    Conn* c = lingering_.head;
+    lingering_.remove(*c);
+    c->schedule_finalize();
+  }
+  if (lingering_.head != nullptr) {
+    uint32_t left = timeout - (now - lingering_.head->last_active_);
+    linger_timer_ = loop.run_after(std::chrono::milliseconds(left), [this] { sweep_lingering(); });
   }
 }
 
@@ -77,7 +126,7 @@ void LoopContext::begin_shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
   if (idle_timer_) loop.cancel(idle_timer_);
-  for (Listener* l : listeners) l->close();
+  if (hooks_.close_listeners) hooks_.close_listeners();
   table.for_each([](Conn* c) { c->begin_shutdown(); });
   shutdown_timer_ = loop.run_after(options.shutdown_timeout, [this] {
     size_t cut = table.size();
@@ -96,7 +145,8 @@ void LoopContext::check_drained() {
   if (!shutting_down_ || drained_reported_ || table.size() != 0) return;
   drained_reported_ = true;
   loop.cancel(shutdown_timer_);
-  core.loop_drained();
+  if (linger_timer_) loop.cancel(linger_timer_);
+  if (hooks_.drained) hooks_.drained();
 }
 
 }  // namespace weft::detail

@@ -1,10 +1,13 @@
 #pragma once
-// LoopContext: one server's state on one I/O loop: its connection table, its idle list, and
-// its part of a graceful stop. Everything here runs on that loop's thread, except
-// `connections`, which the acceptor increments when it hands a connection over.
+// LoopContext: one server's state on one I/O loop: its connection table, the lists that
+// time its connections (idle, lingering), and its part of a graceful stop. Everything here
+// runs on that loop's thread, except `connections`, which the acceptor increments when it
+// hands a connection over. It reports to its owner through the callbacks it is given, and
+// knows nothing of the server above it.
 
 #include <atomic>
-#include <string>
+#include <cstdint>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -12,57 +15,79 @@
 #include "weft/core/address.h"
 #include "weft/core/error.h"
 #include "weft/core/event_loop.h"
+#include "weft/net/detail/inbound.h"
 #include "weft/net/handler.h"
 #include "weft/net/server_options.h"
 
 namespace weft::detail {
 
-class ServerCore;
-class Listener;
+class Transport;
+
+// Connections linked through their idle hooks, oldest first.
+struct ConnList {
+  Conn* head = nullptr;
+  Conn* tail = nullptr;
+  void push_back(Conn& c);
+  void remove(Conn& c);
+  bool contains(const Conn& c) const;
+};
 
 class LoopContext {
  public:
-  LoopContext(ServerCore& core, EventLoop& loop, size_t index);
+  struct Hooks {
+    // Every connection of this loop has closed during a stop.
+    std::function<void()> drained;
+    // Listeners this loop owns (reuse_port) must stop accepting.
+    std::function<void()> close_listeners;
+  };
+
+  LoopContext(EventLoop& loop, size_t index, Handler& handler, const ServerOptions& options, Hooks hooks);
   ~LoopContext();
 
   // Creates a connection for an accepted (or otherwise connected) fd, with its context
-  // slot preset, and opens it. Takes ownership of fd; returns false, having closed it,
-  // while shutting down.
-  bool adopt(int fd, const Address& remote, void* context = nullptr);
+  // slot preset, and opens it. Takes ownership of fd. Returns false, having closed fd and
+  // called nothing, while shutting down or when the poller refuses the fd.
+  bool adopt(int fd, const Address& remote, void* context = nullptr, Transport* transport = nullptr);
   // Starts the graceful stop of every connection on this loop.
   void begin_shutdown();
+  bool shutting_down() const { return shutting_down_; }
   // A connection finished closing (called from its finalize).
   void connection_closed();
   void start_idle_sweep();
 
   void idle_touch(Conn& conn, TimePoint now);
   void idle_remove(Conn& conn);
+  void linger_add(Conn& conn);
+  void linger_remove(Conn& conn);
 
-  ServerCore& core;
+  // Machinery of the loop, borrowed for this server's connections.
   EventLoop& loop;
   Handler& handler;
   const ServerOptions& options;
   const size_t index;
   ConnTable table;
   std::atomic<size_t> connections{0};
-  std::vector<Listener*> listeners;  // reuse_port listeners owned by the server.
-
-  // Scratch for inbound views, reused by every connection of this loop.
-  std::vector<std::string_view> segments;
-  std::string linear;
+  ReadArea read;
   // Bytes of the read area that the connection now in on_traffic wrote back unchanged:
   // sent without a copy when its on_traffic returns, before the area is read into again.
   std::string_view direct;
 
+  // Counters, loop thread only.
+  uint64_t registration_failures = 0;
+
  private:
   void sweep_idle();
+  void sweep_lingering();
   void check_drained();
 
-  Conn* idle_head_ = nullptr;
-  Conn* idle_tail_ = nullptr;
+  Hooks hooks_;
+  ConnList idle_;
+  ConnList lingering_;
   bool shutting_down_ = false;
   bool drained_reported_ = false;
+  bool registration_failure_logged_ = false;
   TimerId idle_timer_;
+  TimerId linger_timer_;
   TimerId shutdown_timer_;
 };
 

@@ -57,6 +57,7 @@ const char* to_string(CloseReason reason) {
     case CloseReason::local: return "local close";
     case CloseReason::error: return "error";
     case CloseReason::shutdown: return "shutdown";
+    case CloseReason::overflow: return "output overflow";
   }
   return "unknown";
 }

@@ -23,10 +23,14 @@ ServerOptions validated(ServerOptions o) {
     fail("max_outbound must be at least high_water_mark (or 0 for no limit)");
   }
   if (o.max_inbound == 0) fail("max_inbound must be positive");
+  if (o.max_inbound > (size_t{2} << 30)) fail("max_inbound must be at most 2 GiB");
+  if (o.linger_timeout < Duration::zero()) fail("linger_timeout must not be negative");
   if (o.idle_timeout < Duration::zero()) fail("idle_timeout must not be negative");
   if (o.shutdown_timeout < Duration::zero()) fail("shutdown_timeout must not be negative");
   if (o.receive_buffer < 0 || o.send_buffer < 0) fail("socket buffer sizes must not be negative");
-  if (o.loop.read_buffer_size < 1024) fail("loop.read_buffer_size must be at least 1024");
+  if (o.loop.read_buffer_size < 1024 || o.loop.read_buffer_size > (size_t{1} << 30)) {
+    fail("loop.read_buffer_size must be between 1 KiB and 1 GiB");
+  }
   return o;
 }
 
@@ -39,7 +43,16 @@ ServerCore::ServerCore(Server& s, Handler& h, ServerOptions o)
       main_loop(options.loop),
       io(options.loops, options.loop) {
   balancer_ = options.load_balancer ? options.load_balancer : make_load_balancer(options.load_balancing);
-  for (size_t i = 0; i < io.size(); ++i) contexts.push_back(std::make_unique<LoopContext>(*this, io.loop(i), i));
+  for (size_t i = 0; i < io.size(); ++i) {
+    LoopContext::Hooks hooks;
+    hooks.drained = [this] { loop_drained(); };
+    hooks.close_listeners = [this, i] {
+      for (auto& l : listeners) {
+        if (l->owner() == contexts[i].get()) l->close();
+      }
+    };
+    contexts.push_back(std::make_unique<LoopContext>(io.loop(i), i, handler, options, std::move(hooks)));
+  }
   loads_.resize(io.size());
 }
 
@@ -62,9 +75,10 @@ void ServerCore::listen(std::string_view url) {
     if (i == 0) bound = local_address(fd);
     LoopContext* own = count > 1 ? contexts[i].get() : nullptr;
     EventLoop& loop = own != nullptr ? own->loop : main_loop;
-    auto listener = std::make_unique<Listener>(loop, fd, bound, *this, own);
+    auto listener = std::make_unique<Listener>(
+        loop, fd, bound, [this](int afd, const Address& remote, LoopContext* target) { dispatch(afd, remote, target); },
+        own);
     listener->set_owns_path(i == 0);
-    if (own != nullptr) own->listeners.push_back(listener.get());
     listeners.push_back(std::move(listener));
   }
   addresses.push_back(bound);

@@ -24,7 +24,9 @@ SignalWatcher::~SignalWatcher() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void SignalWatcher::start() { loop_.add_io(fd_, kReadable, this); }
+void SignalWatcher::start() {
+  if (std::error_code ec = loop_.add_io(fd_, kReadable, this)) throw std::system_error(ec, "watching the stop signals");
+}
 
 void SignalWatcher::on_io(uint32_t) {
   signalfd_siginfo info;

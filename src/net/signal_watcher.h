@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "weft/core/event_loop.h"
-#include "weft/core/io_object.h"
+#include "weft/core/detail/io_object.h"
 
 namespace weft::detail {
 

@@ -60,7 +60,8 @@ class EpollPoller final : public Poller {
   int wait(PollEvent* out, int max, int timeout_ms) override {
     if (static_cast<int>(events_.size()) < max) events_.resize(static_cast<size_t>(max));
     int n = static_cast<int>(epoll_wait_raw(fd_, events_.data(), max, timeout_ms));
-    if (n < 0) return 0;  // EINTR: a signal arrived; the loop simply iterates again.
+    if (n == -EINTR) return 0;  // A signal arrived; the loop simply iterates again.
+    if (n < 0) return n;
     for (int i = 0; i < n; ++i) {
       out[i].object = static_cast<IoObject*>(events_[static_cast<size_t>(i)].data.ptr);
       out[i].events = from_epoll(events_[static_cast<size_t>(i)].events);

@@ -7,7 +7,7 @@
 #include <system_error>
 
 #include "weft/core/event_loop.h"
-#include "weft/core/io_object.h"
+#include "weft/core/detail/io_object.h"
 
 namespace weft::detail {
 
@@ -23,7 +23,8 @@ class Poller {
   virtual std::error_code add(int fd, uint32_t interest, IoObject* object) = 0;
   virtual std::error_code modify(int fd, uint32_t interest, IoObject* object) = 0;
   virtual void remove(int fd) = 0;
-  // Waits up to timeout_ms (-1: no limit) and returns the number of events stored in out.
+  // Waits up to timeout_ms (-1: no limit) and returns the number of events stored in out
+  // (0 when a signal interrupted the wait), or -errno if waiting failed.
   virtual int wait(PollEvent* out, int max, int timeout_ms) = 0;
 };
 

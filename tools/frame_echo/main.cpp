@@ -2,15 +2,20 @@
 // 4-byte big-endian length and the frame's bytes exactly as decoded. A decode error is
 // answered with FF FF FF FF and one byte (1 frame too long, 2 corrupted frame, 3 protocol
 // error); then the connection goes on where the codec recovers, or is closed. Useful for
-// testing clients of a framed protocol.
+// testing clients of a framed protocol. `weft-frame-echo --help` lists the flags: the
+// common server flags (tools/common/server_flags.h), --codec and each codec's options.
 
-#include <csignal>
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "cli.h"
+#include "server_flags.h"
 #include "weft/codec/delimiter.h"
 #include "weft/codec/fixed_length.h"
 #include "weft/codec/framed_handler.h"
@@ -44,35 +49,22 @@ class FrameEcho final : public weft::codec::FramedHandler {
   }
 };
 
-[[noreturn]] void usage(const std::string& problem) {
-  if (!problem.empty()) std::fprintf(stderr, "weft-frame-echo: %s\n", problem.c_str());
-  std::fprintf(stderr,
-               "usage: weft-frame-echo [--addr tcp://127.0.0.1:7001] --codec line|delimiter|fixed|length-field|header\n"
-               "  [--max N] [--keep-delimiter] [--fail-fast|--no-fail-fast]\n"
-               "  [--delimiters HEX[,HEX...]]                       delimiter codec (default 0d0a,0a)\n"
-               "  [--size N]                                        fixed codec\n"
-               "  [--offset N] [--length 1|2|3|4|8] [--adjust N] [--strip N] [--little-endian]\n"
-               "                                                    length-field codec (strip defaults to\n"
-               "                                                    offset + length: frames are payloads)\n");
-  std::exit(problem.empty() ? 0 : 2);
-}
-
-long long number(const std::string& flag, const char* text) {
-  char* end = nullptr;
-  long long v = std::strtoll(text, &end, 10);
-  if (end == text || *end != '\0') usage(flag + " needs a number");
-  return v;
-}
-
-std::string unhex(const std::string& hex) {
-  if (hex.empty() || hex.size() % 2 != 0) usage("--delimiters takes hex byte strings such as 0d0a");
-  std::string out;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    char* end = nullptr;
-    std::string byte = hex.substr(i, 2);
-    long v = std::strtol(byte.c_str(), &end, 16);
-    if (*end != '\0') usage("bad hex in --delimiters: " + hex);
-    out.push_back(static_cast<char>(v));
+// "0d0a,0a" -> {"\r\n", "\n"}; nullopt if a part is not an even number of hex digits.
+std::optional<std::vector<std::string>> unhex_list(const std::string& list) {
+  std::vector<std::string> out;
+  for (size_t start = 0; start <= list.size();) {
+    size_t comma = std::min(list.find(',', start), list.size());
+    std::string_view hex(list.data() + start, comma - start);
+    if (hex.empty() || hex.size() % 2 != 0) return std::nullopt;
+    std::string bytes;
+    for (size_t i = 0; i < hex.size(); i += 2) {
+      unsigned char byte = 0;
+      auto [end, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, byte, 16);
+      if (ec != std::errc() || end != hex.data() + i + 2) return std::nullopt;
+      bytes.push_back(static_cast<char>(byte));
+    }
+    out.push_back(std::move(bytes));
+    start = comma + 1;
   }
   return out;
 }
@@ -80,90 +72,94 @@ std::string unhex(const std::string& hex) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string address = "tcp://127.0.0.1:7001";
+  weft::tools::App app("weft-frame-echo",
+                       "Answers each decoded frame with its length and bytes, for testing clients of framed "
+                       "protocols.");
+  weft::tools::ServerFlags server{.addr = "tcp://127.0.0.1:7001"};
+  server.options.loops = 1;
+  weft::tools::add_server_flags(app, server);
+
   std::string codec;
-  long long max = -1, size = -1, offset = 0, length = 4, adjust = 0, strip = -1;
-  int fail_fast = -1;  // -1: the codec's default.
-  bool keep = false, little = false;
-  std::vector<std::string> delimiters;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) usage(arg + " needs a value");
-      return argv[++i];
-    };
-    if (arg == "--addr") address = value();
-    else if (arg == "--codec") codec = value();
-    else if (arg == "--max") max = number(arg, value());
-    else if (arg == "--keep-delimiter") keep = true;
-    else if (arg == "--fail-fast") fail_fast = 1;
-    else if (arg == "--no-fail-fast") fail_fast = 0;
-    else if (arg == "--size") size = number(arg, value());
-    else if (arg == "--offset") offset = number(arg, value());
-    else if (arg == "--length") length = number(arg, value());
-    else if (arg == "--adjust") adjust = number(arg, value());
-    else if (arg == "--strip") strip = number(arg, value());
-    else if (arg == "--little-endian") little = true;
-    else if (arg == "--delimiters") {
-      std::string list = value();
-      for (size_t start = 0; start <= list.size();) {
-        size_t comma = list.find(',', start);
-        if (comma == std::string::npos) comma = list.size();
-        delimiters.push_back(unhex(list.substr(start, comma - start)));
-        start = comma + 1;
-      }
-    } else if (arg == "--help" || arg == "-h") usage("");
-    else usage("unknown flag " + arg);
-  }
-  if (max < -1 || size < -1 || offset < 0 || length < 0 || strip < -1) usage("sizes must not be negative");
+  size_t max = 0, size = 0, offset = 0, length = 4, strip = 0;
+  long long adjust = 0;
+  bool keep = false, little = false, fail_fast = false, no_fail_fast = false;
+  std::string delimiters = "0d0a,0a";
+  app.add_choice("--codec", codec,
+                 {{"line", "line"},
+                  {"delimiter", "delimiter"},
+                  {"fixed", "fixed"},
+                  {"length-field", "length-field"},
+                  {"header", "header"}},
+                 "how frames are cut from the byte stream")
+      ->required();
+  auto* max_flag = app.add_size("--max", max, "longest frame (payload for header)")->default_str("the codec's");
+  app.add_flag("--keep-delimiter", keep, "line, delimiter: keep the delimiter in the frame");
+  auto* fast_flag = app.add_flag("--fail-fast", fail_fast, "report a frame too long as soon as it is seen")
+                        ->default_str("the codec's");
+  auto* slow_flag = app.add_flag("--no-fail-fast", no_fail_fast, "report a frame too long once it has been skipped")
+                        ->default_str("the codec's");
+  fast_flag->excludes(slow_flag);
+  app.add_option("--delimiters", delimiters, "delimiter: the delimiters, in hex")->type_name("HEX[,HEX...]");
+  auto* size_flag = app.add_size("--size", size, "fixed: the frame size")->default_str("none");
+  app.add_number("--offset", offset, "length-field: bytes before the length field", size_t{0}, size_t{1} << 20);
+  app.add_choice("--length", length, {{"1", 1}, {"2", 2}, {"3", 3}, {"4", 4}, {"8", 8}},
+                 "length-field: bytes in the length field");
+  app.add_number("--adjust", adjust, "length-field: added to the length field's value", -(1LL << 30), 1LL << 30);
+  auto* strip_flag = app.add_number("--strip", strip, "length-field: bytes cut from the front of each frame", size_t{0},
+                                    size_t{1} << 20)
+                         ->default_str("offset + length: frames are payloads");
+  app.add_flag("--little-endian", little, "length-field: the length field is little-endian");
+  app.parse_or_exit(argc, argv);
+
+  std::optional<bool> fail_fast_choice;
+  if (*fast_flag || *slow_flag) fail_fast_choice = fail_fast;
+  std::optional<std::vector<std::string>> delimiter_list = unhex_list(delimiters);
+  if (!delimiter_list) app.fail("--delimiters: expected hex byte strings such as 0d0a,0a, got '" + delimiters + "'");
+  if (codec == "fixed" && (!*size_flag || size == 0)) app.fail("--codec fixed needs --size N");
 
   try {
     CodecFactory factory;
     if (codec == "line") {
       weft::codec::LineOptions o;
-      if (max >= 0) o.max_length = static_cast<size_t>(max);
+      if (*max_flag) o.max_length = max;
       o.strip_delimiter = !keep;
-      if (fail_fast >= 0) o.fail_fast = fail_fast == 1;
+      if (fail_fast_choice) o.fail_fast = *fail_fast_choice;
       factory = weft::codec::line_codec(o);
     } else if (codec == "delimiter") {
       weft::codec::DelimiterOptions o;
-      if (!delimiters.empty()) o.delimiters = delimiters;
-      if (max >= 0) o.max_length = static_cast<size_t>(max);
+      o.delimiters = *delimiter_list;
+      if (*max_flag) o.max_length = max;
       o.strip_delimiter = !keep;
-      if (fail_fast >= 0) o.fail_fast = fail_fast == 1;
+      if (fail_fast_choice) o.fail_fast = *fail_fast_choice;
       factory = weft::codec::delimiter_codec(o);
     } else if (codec == "fixed") {
-      if (size <= 0) usage("--codec fixed needs --size N");
-      factory = weft::codec::fixed_length_codec(static_cast<size_t>(size));
+      factory = weft::codec::fixed_length_codec(size);
     } else if (codec == "length-field") {
       weft::codec::LengthFieldOptions o;
-      if (max >= 0) o.max_frame_length = static_cast<size_t>(max);
-      o.length_field_offset = static_cast<size_t>(offset);
-      o.length_field_length = static_cast<size_t>(length);
+      if (*max_flag) o.max_frame_length = max;
+      o.length_field_offset = offset;
+      o.length_field_length = length;
       o.length_adjustment = adjust;
-      o.initial_bytes_to_strip = strip >= 0 ? static_cast<size_t>(strip) : static_cast<size_t>(offset + length);
+      o.initial_bytes_to_strip = *strip_flag ? strip : offset + length;
       o.byte_order = little ? std::endian::little : std::endian::big;
-      if (fail_fast >= 0) o.fail_fast = fail_fast == 1;
+      if (fail_fast_choice) o.fail_fast = *fail_fast_choice;
       weft::codec::LengthFieldPrependerOptions p;
-      p.length_field_length = static_cast<size_t>(length);
+      p.length_field_length = length;
       p.byte_order = o.byte_order;
       factory = weft::codec::length_field_codec(o, p);
-    } else if (codec == "header") {
-      weft::codec::HeaderOptions o;
-      if (max >= 0) o.max_payload = static_cast<uint32_t>(max);
-      factory = weft::codec::header_codec(o);
     } else {
-      usage("--codec must be line, delimiter, fixed, length-field or header");
+      weft::codec::HeaderOptions o;
+      if (*max_flag) o.max_payload = static_cast<uint32_t>(std::min<size_t>(max, UINT32_MAX));
+      factory = weft::codec::header_codec(o);
     }
     FrameEcho handler(std::move(factory));
-    weft::ServerOptions options;
-    options.loops = 1;
-    options.stop_signals = {SIGINT, SIGTERM};
-    weft::Server server(handler, options);
-    server.listen(address);
-    std::printf("weft-frame-echo (%s) listening on %s\n", codec.c_str(), server.address().to_string().c_str());
-    std::fflush(stdout);
-    server.run();
+    weft::Server s(handler, server.options);
+    s.listen(server.addr);
+    if (!server.quiet) {
+      std::printf("weft-frame-echo (%s) listening on %s\n", codec.c_str(), s.address().to_string().c_str());
+      std::fflush(stdout);
+    }
+    s.run();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "weft-frame-echo: %s\n", e.what());
     return 1;

@@ -24,7 +24,6 @@ namespace weft::kv {
 class Client;
 class Shard;
 
-inline constexpr std::string_view kVersion = "0.1.0";
 // The Redis version whose commands and replies weft-kv follows (INFO, HELLO).
 inline constexpr std::string_view kRedisVersion = "7.0.0";
 

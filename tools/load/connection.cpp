@@ -63,14 +63,14 @@ Connection::~Connection() {
   close();
 }
 
-int Connection::start_connect(const Endpoint& ep, int epfd, std::uint64_t deadline) {
-  fd_ = ::socket(ep.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+int Connection::start_connect(const weft::Address& ep, int epfd, std::uint64_t deadline) {
+  fd_ = ::socket(ep.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return errno;
-  if (ep.family != AF_UNIX) {
+  if (ep.family() != AF_UNIX) {
     int one = 1;
     ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
-  if (::connect(fd_, reinterpret_cast<const sockaddr*>(&ep.addr), ep.len) != 0 && errno != EINPROGRESS) {
+  if (::connect(fd_, ep.sockaddr_ptr(), ep.length()) != 0 && errno != EINPROGRESS) {
     int err = errno;
     close();
     return err;

@@ -5,10 +5,10 @@
 #include <memory>
 #include <optional>
 
-#include "address.h"
 #include "codec.h"
 #include "histogram.h"
 #include "stats.h"
+#include "weft/core/address.h"
 
 namespace weft_load {
 
@@ -77,7 +77,7 @@ class Connection {
 
   // Starts a non-blocking connect and registers with epoll. Returns 0 or an
   // errno; EAGAIN means "try again soon" (full unix-socket backlog).
-  int start_connect(const Endpoint& ep, int epfd, std::uint64_t deadline);
+  int start_connect(const weft::Address& ep, int epfd, std::uint64_t deadline);
   // Completes a connect once epoll reported the socket. Returns 0 or the errno.
   int finish_connect(int epfd);
   // Closes the socket and forgets all in-flight and due messages.

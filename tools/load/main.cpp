@@ -6,7 +6,6 @@
 #include <csignal>
 #include <cstdio>
 
-#include "address.h"
 #include "clock.h"
 #include "codec.h"
 #include "options.h"
@@ -14,6 +13,7 @@
 #include "proc_sampler.h"
 #include "progress.h"
 #include "report.h"
+#include "weft/core/address.h"
 
 namespace weft_load {
 namespace {
@@ -49,7 +49,7 @@ void wait_until(std::uint64_t deadline, Progress& progress, Done done) {
   }
 }
 
-int run_load(const Options& opt, const Endpoint& ep, const Codec& codec) {
+int run_load(const Options& opt, const weft::Address& ep, const Codec& codec) {
   const std::uint64_t start = now_ns();
   const std::uint64_t window_begin = start + seconds_to_ns(opt.warmup_s);
   const std::uint64_t window_end = window_begin + seconds_to_ns(opt.duration_s);
@@ -91,7 +91,7 @@ int run_load(const Options& opt, const Endpoint& ep, const Codec& codec) {
   return r.counters.errors() > 0 ? 1 : 0;
 }
 
-int run_idle(const Options& opt, const Endpoint& ep, const Codec& codec) {
+int run_idle(const Options& opt, const weft::Address& ep, const Codec& codec) {
   std::optional<long> rss_before, fds_before;
   if (opt.server_pid > 0) {
     rss_before = process_rss_kib(opt.server_pid);
@@ -151,15 +151,9 @@ int run_idle(const Options& opt, const Endpoint& ep, const Codec& codec) {
 
 int main(int argc, char** argv) {
   using namespace weft_load;
-  auto opt = parse_options(argc, argv);
-  if (!opt) return 2;
-  std::string error;
-  auto ep = parse_endpoint(opt->addr, error);
-  if (!ep) {
-    std::fprintf(stderr, "weft-load: --addr %s: %s\n", opt->addr.c_str(), error.c_str());
-    return 2;
-  }
-  const Codec codec(opt->proto, opt->size);
+  const Options opt = parse_options(argc, argv);
+  const weft::Address address = weft::Address::parse(opt.addr);  // Checked by parse_options.
+  const Codec codec(opt.proto, opt.size);
   install_signals();
-  return opt->idle_mode() ? run_idle(*opt, *ep, codec) : run_load(*opt, *ep, codec);
+  return opt.idle_mode() ? run_idle(opt, address, codec) : run_load(opt, address, codec);
 }

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstddef>
-#include <optional>
 #include <string>
 
 namespace weft_load {
@@ -30,8 +29,8 @@ struct Options {
   bool rate_mode() const noexcept { return rate > 0; }
 };
 
-// Parses argv. On --help prints usage and exits 0; on a bad option prints the
-// reason to stderr and returns nullopt.
-std::optional<Options> parse_options(int argc, char** argv);
+// Parses argv with weft's command-line convention (tools/common/cli.h): --help and
+// --version exit 0, a bad flag or value exits 2 with a message naming the flag.
+Options parse_options(int argc, char** argv);
 
 }  // namespace weft_load

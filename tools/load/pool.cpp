@@ -4,7 +4,7 @@
 
 namespace weft_load {
 
-Pool::Pool(const Options& opt, const Endpoint& ep, const Codec& codec, unsigned conns, std::uint64_t start,
+Pool::Pool(const Options& opt, const weft::Address& ep, const Codec& codec, unsigned conns, std::uint64_t start,
            std::uint64_t window_begin, std::uint64_t window_end, std::atomic<bool>& stop)
     : stop_(stop) {
   const unsigned n = std::min(opt.threads, conns);

@@ -6,11 +6,11 @@
 #include <thread>
 #include <vector>
 
-#include "address.h"
 #include "codec.h"
 #include "histogram.h"
 #include "options.h"
 #include "stats.h"
+#include "weft/core/address.h"
 #include "worker.h"
 
 namespace weft_load {
@@ -19,7 +19,7 @@ namespace weft_load {
 // --rate is shared in proportion to each worker's connections.
 class Pool {
  public:
-  Pool(const Options& opt, const Endpoint& ep, const Codec& codec, unsigned conns, std::uint64_t start,
+  Pool(const Options& opt, const weft::Address& ep, const Codec& codec, unsigned conns, std::uint64_t start,
        std::uint64_t window_begin, std::uint64_t window_end, std::atomic<bool>& stop);
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;

@@ -29,7 +29,7 @@ constexpr std::uint64_t kSpinMargin = 50'000;
 
 }  // namespace
 
-Worker::Worker(const Options& opt, const Endpoint& ep, const Codec& codec, WorkerPlan plan,
+Worker::Worker(const Options& opt, const weft::Address& ep, const Codec& codec, WorkerPlan plan,
                const std::atomic<bool>& stop)
     : opt_(opt),
       ep_(ep),

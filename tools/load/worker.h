@@ -7,12 +7,12 @@
 #include <utility>
 #include <vector>
 
-#include "address.h"
 #include "codec.h"
 #include "connection.h"
 #include "histogram.h"
 #include "options.h"
 #include "stats.h"
+#include "weft/core/address.h"
 
 namespace weft_load {
 
@@ -29,7 +29,8 @@ struct WorkerPlan {
 // plan.window_end; in idle mode (and on `stop`) when `stop` becomes true.
 class Worker {
  public:
-  Worker(const Options& opt, const Endpoint& ep, const Codec& codec, WorkerPlan plan, const std::atomic<bool>& stop);
+  Worker(const Options& opt, const weft::Address& ep, const Codec& codec, WorkerPlan plan,
+         const std::atomic<bool>& stop);
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
   ~Worker();
@@ -60,7 +61,7 @@ class Worker {
   void publish() noexcept;
 
   const Options& opt_;
-  const Endpoint& ep_;
+  const weft::Address& ep_;
   const Codec& codec_;
   WorkerPlan plan_;
   const std::atomic<bool>& stop_;

@@ -16,8 +16,9 @@ enum class Errc {
   shutdown,          // The server is stopping.
   inbound_overflow,  // Unconsumed input grew past the connection's inbound limit.
   idle_timeout,      // The connection was idle for longer than the idle timeout.
-  tls_handshake,     // A TLS handshake failed.
   handler_error,     // A handler threw; the connection was closed.
+  outbound_overflow, // Output beyond the connection's limit; the connection was closed.
+  end_of_input,      // The peer closed its side; every byte before it has been read.
 };
 
 const std::error_category& error_category() noexcept;

@@ -22,11 +22,12 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <system_error>
 #include <thread>
 #include <vector>
 
 #include "weft/core/block_pool.h"
-#include "weft/core/io_object.h"
+#include "weft/core/detail/io_object.h"
 #include "weft/core/time.h"
 
 namespace weft {
@@ -80,9 +81,11 @@ class EventLoop {
   TimerId run_every(Duration period, Task fn);
   bool cancel(TimerId id);
 
-  // Machinery for the layers above. Loop thread only.
-  void add_io(int fd, uint32_t events, detail::IoObject* object);
-  void modify_io(int fd, uint32_t events, detail::IoObject* object);
+  // Machinery for the layers above. Loop thread only. add_io and modify_io report the
+  // poller's refusal (ENOMEM, ENOSPC under a flood of connections) instead of throwing:
+  // the caller closes that one socket and the loop goes on.
+  [[nodiscard]] std::error_code add_io(int fd, uint32_t events, detail::IoObject* object);
+  [[nodiscard]] std::error_code modify_io(int fd, uint32_t events, detail::IoObject* object);
   void remove_io(int fd);
   void mark_dirty(detail::IoObject* object) { dirty_.push_back(object); }
   void defer_finalize(detail::IoObject* object) { finalize_.push_back(object); }
@@ -91,6 +94,8 @@ class EventLoop {
   bool edge_triggered() const { return edge_triggered_; }
   const char* poller_name() const;
   uint64_t iterations() const { return iterations_; }
+  // Why run() stopped on its own (the poller failed), or no error.
+  std::error_code failure() const { return failure_; }
 
  private:
   void run_tasks();
@@ -108,6 +113,7 @@ class EventLoop {
   std::atomic<bool> quit_{false};
   TimePoint now_;
   uint64_t iterations_ = 0;
+  std::error_code failure_;
 
   std::vector<detail::IoObject*> dirty_;
   std::vector<detail::IoObject*> finalize_;

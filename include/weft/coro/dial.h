@@ -25,7 +25,7 @@
 #include <system_error>
 
 #include "weft/core/address.h"
-#include "weft/core/io_object.h"
+#include "weft/core/detail/io_object.h"
 #include "weft/core/time.h"
 #include "weft/coro/context.h"
 #include "weft/coro/result.h"

@@ -1,36 +1,58 @@
 #pragma once
 // Conn: one TCP or Unix-domain connection, owned by the loop it lives on. Handlers get a
 // Conn& inside callbacks; to reach it later or from another thread, keep conn.handle().
-// Every method is for the connection's loop thread only.
+// Every method is for the connection's loop thread only (asserted in debug builds).
 //
 // Inbound bytes: inside on_traffic, peek/read/discard look at the bytes received and not
-// yet consumed. Views they return stay valid until the next inbound call or the end of the
-// callback, whichever comes first. Bytes not consumed by the end of on_traffic are kept
-// (in pooled blocks) and offered again with the next arrival. On the loop thread outside
+// yet consumed. Views they return stay valid until the next inbound call on this
+// connection or the end of the callback, whichever comes first; calls on other
+// connections never affect them. Bytes not consumed by the end of on_traffic are kept (in
+// pooled blocks) and offered again with the next arrival. On the loop thread outside
 // on_traffic (a timer, a posted task) the same calls see the kept bytes; what they consume
 // is dropped when the next bytes arrive, and their views stay valid until then.
 //
-// Outbound bytes: write() appends to the connection's output chain without a syscall.
-// What on_traffic writes is sent, in one syscall, when it returns; what other code writes
-// goes out in the loop's flush phase of the same iteration. A remainder the kernel does
-// not take waits for writability.
+// Outbound bytes: write() queues bytes without a syscall. What on_traffic writes is sent,
+// in one syscall, when it returns; what other code writes goes out in the loop's flush
+// phase of the same iteration. A remainder the kernel does not take waits for
+// writability. ServerOptions::max_outbound is a hard limit for every writer: a write that
+// would queue more closes the connection (CloseReason::overflow) and returns
+// Errc::outbound_overflow.
 //
-// Closing: close() stops reading, flushes the output and then closes; the Conn object is
-// destroyed only after the current callback returns (after on_close), so it is safe to
-// call inside any handler.
+// Closing: close() stops reading, flushes the output and then closes. If the peer has not
+// finished sending, the close lingers (the writing side is shut, input is read and
+// discarded until the peer's end of file or ServerOptions::linger_timeout) so that the
+// kernel never answers late input with a reset that would destroy what was sent. The Conn
+// object is destroyed only after the current callback returns (after on_close), so
+// close() is safe inside any handler. abort() closes at once with a reset.
+//
+// States (checked in debug builds):
+//   life       open -> closing -> [lingering] -> finalizing
+//              open: reading unless stopped (see below); writes accepted while the write
+//              side is open. closing: no reads for the handler, output drains. lingering:
+//              output sent, write side shut, input discarded. finalizing: on_close and
+//              the fd's close are scheduled; no more I/O.
+//   reading    off while any reason holds: paused by the handler, output above the high
+//              water mark (backpressure), the server's buffer cap, end of input, closing.
+//   write side open -> shutdown requested (flushing) -> shut. Writes need it open.
+
+#include <sys/socket.h>
 
 #include <cstdint>
 #include <memory>
+#include <netinet/in.h>
 #include <span>
 #include <string_view>
 #include <system_error>
 
 #include "weft/core/address.h"
 #include "weft/core/buffer.h"
+#include "weft/core/detail/io_object.h"
 #include "weft/core/input_view.h"
-#include "weft/core/io_object.h"
+#include "weft/core/shared_bytes.h"
 #include "weft/core/time.h"
 #include "weft/net/conn_handle.h"
+#include "weft/net/detail/inbound.h"
+#include "weft/net/detail/outbound.h"
 #include "weft/net/handler.h"
 
 namespace weft {
@@ -38,20 +60,25 @@ namespace weft {
 class EventLoop;
 namespace detail {
 class LoopContext;
-class SendTracker;
+class Transport;
+struct ConnList;
 }  // namespace detail
 
 class Conn final : private detail::IoObject {
  public:
   static constexpr size_t npos = static_cast<size_t>(-1);
 
-  // --- inbound (inside on_traffic) ---
-  size_t inbound_size() const { return in_.size() + fresh_.size() - consumed_; }
+  // --- inbound ---
+  size_t inbound_size() const { return in_.size(); }
   // The first min(n, inbound_size()) bytes as one contiguous view, copying only if they
   // span blocks.
   std::string_view peek(size_t n = npos);
   // peek(n), then consumes what it returned.
-  std::string_view read(size_t n = npos);
+  std::string_view read(size_t n = npos) {
+    std::string_view v = peek(n);
+    in_.consume(v.size());  // Applied after the callback, so v stays valid until then.
+    return v;
+  }
   // Consumes up to n bytes; returns how many.
   size_t discard(size_t n = npos);
   // All unconsumed bytes, possibly in several segments, without copying (for codecs).
@@ -59,6 +86,11 @@ class Conn final : private detail::IoObject {
   // The first contiguous run of unconsumed bytes, without copying: all of them unless
   // they span blocks. Empty when there are none.
   std::string_view inbound_front();
+  // True once the peer has closed its writing side (end of file) and every byte before it
+  // has been offered. Only seen with ServerOptions::allow_half_open (else the connection
+  // closes): on_traffic is then called once more with input_ended() true, and the
+  // connection stays open for writing until the handler closes it.
+  bool input_ended() const { return read_stop_ & kInputEnded; }
   // Stops reading from the socket until resume_reading(); what is buffered stays readable.
   // For a consumer that is not ready for more (a coroutine that is not reading): the peer
   // then waits, by TCP flow control, instead of filling memory. Idempotent.
@@ -67,25 +99,37 @@ class Conn final : private detail::IoObject {
 
   // --- outbound ---
   // Queues bytes for sending. Returns Errc::closed (and queues nothing) once the
-  // connection is closing or its writing side was shut down.
+  // connection is closing or its writing side was shut down, and Errc::outbound_overflow
+  // (closing the connection) past max_outbound.
   std::error_code write(std::string_view bytes);
   std::error_code writev(std::span<const std::string_view> parts);
+  // Queues a reference to shared bytes, without copying them (a broadcast).
+  std::error_code write(const SharedBytes& bytes);
+  // Queues `length` bytes of the open file `file` from `offset`, after what is queued
+  // already; sent without copying through user space where the transport allows
+  // (sendfile). The connection owns `file` from this call on (even on error) and closes
+  // it once sent or when the connection closes. File bytes do not count against
+  // max_outbound: they wait in the file.
+  std::error_code write_file(int file, uint64_t offset, uint64_t length);
   // Appends to the output chain directly (for encoders): check writable() first, append,
-  // then call commit_output().
+  // then call commit_output(), which applies the output limit.
   Buffer& output();
   std::error_code commit_output();
+  // Bytes queued in memory and not yet sent.
   size_t outbound_size() const;
 
   // Flushes the output, then closes. Idempotent. With an error, on_close reports
   // CloseReason::error and that code (a protocol layer rejecting the peer's input).
   void close();
   void close(std::error_code error);
+  // Closes at once with a reset (RST): queued output is dropped. For a misbehaving peer.
+  void abort();
   // Flushes the output, then shuts down the writing side (the peer reads end of file);
   // reading goes on. Later writes return Errc::closed.
   void shutdown_write();
-  bool closing() const { return closing_; }
+  bool closing() const { return life_ != Life::open; }
   // True while write() would accept bytes.
-  bool writable() const { return !closing_ && !shut_write_requested_; }
+  bool writable() const { return life_ == Life::open && write_side_ == WriteSide::open; }
 
   // --- identity ---
   ConnHandle handle() const;
@@ -93,6 +137,8 @@ class Conn final : private detail::IoObject {
   Address local_address() const;
   EventLoop& loop() const;
   int fd() const { return fd_; }
+  // The transport's name, for logs ("tcp", "tls", ...).
+  const char* transport_name() const;
 
   // A slot for the application's per-connection state. weft never reads or frees it: set
   // it in on_open and release what it points to in on_close.
@@ -101,9 +147,9 @@ class Conn final : private detail::IoObject {
   template <class T>
   T* context_as() const { return static_cast<T*>(context_); }
 
-  // A slot for the protocol layers built on Conn (codecs, coroutine streams), separate
-  // from the application's context. The connection owns the attachment and destroys it
-  // right after on_close.
+  // A slot for the protocol layers built on Conn (codecs, coroutine streams, HTTP),
+  // separate from the application's context. The connection owns the attachment and
+  // destroys it right after on_close.
   class Attachment {
    public:
     virtual ~Attachment() = default;
@@ -116,74 +162,92 @@ class Conn final : private detail::IoObject {
 
  private:
   friend class detail::LoopContext;
-  friend class detail::ConnTable;
+  friend struct detail::ConnList;
   friend class ConnHandle;
 
-  Conn(detail::LoopContext& ctx, int fd, uint32_t slot, uint32_t generation, const Address& remote);
+  // In order: a later state compares greater.
+  enum class Life : uint8_t { open, closing, lingering, finalizing };
+  enum class WriteSide : uint8_t { open, shutdown_requested, shut };
+  // Why reading is off: any bit set stops it.
+  enum ReadStop : uint8_t {
+    kByHandler = 1,     // pause_reading()
+    kBackpressure = 2,  // output above the high water mark, until it drains to the low one
+    kServerCap = 4,     // the server's buffered bytes are over their cap
+    kInputEnded = 8,    // the peer's end of file was read
+  };
+
+  Conn(detail::LoopContext& ctx, int fd, uint32_t slot, uint32_t generation, const Address& remote,
+       detail::Transport& transport);
   ~Conn();
 
   void on_io(uint32_t events) override;
   void on_flush() override;
   void on_finalize() override;
 
-  void open();
+  std::error_code open();
+  void handshake();
   void handle_read(bool hangup);
+  void input_end();
   void dispatch_traffic();
   bool send_direct();
   void materialize_direct();
-  void settle_inbound();
+  std::error_code admit(size_t more);
   void flush();
   void after_drain();
-  void check_water_marks();
+  void report_water_marks();
   void update_interest();
+  void fail(long rc);
   void force_close(CloseReason reason, std::error_code error);
   void begin_close(CloseReason reason, std::error_code error);
   void begin_shutdown();
+  void finish_close();
+  void linger_read();
   void schedule_finalize();
   void mark_dirty();
   void touch();
+  void set_reason(CloseReason reason, std::error_code error);
+  std::error_code error() const;
+  void check_state() const;
   void handler_threw(const char* callback, const char* what);
   template <class F>
   void call_user(const char* callback, F&& f);
   void queue_send(std::string_view bytes, ConnHandle::Done& done);
+  void queue_send(const SharedBytes& bytes, ConnHandle::Done& done);
 
   // Kept small: an idle connection costs this object, its slab entry and nothing else.
   detail::LoopContext* ctx_;
+  detail::Transport* transport_;
   int fd_;
   uint32_t slot_;
   uint32_t generation_;
   uint8_t interest_ = 0;
+  Life life_ = Life::open;
+  WriteSide write_side_ = WriteSide::open;
+  uint8_t read_stop_ = 0;
   CloseReason reason_ = CloseReason::local;
-  bool closing_ : 1 = false;             // close requested: no more reads or writes accepted.
-  bool finalizing_ : 1 = false;          // on_finalize is scheduled.
-  bool dirty_ : 1 = false;               // in the loop's flush list.
-  bool waiting_writable_ : 1 = false;    // output left over; EPOLLOUT armed.
-  bool read_paused_ : 1 = false;         // over max_outbound: not reading until drained.
-  bool user_paused_ : 1 = false;         // pause_reading(): not reading until resume_reading().
-  bool shut_write_requested_ : 1 = false;
-  bool write_shut_ : 1 = false;
-  bool read_closed_ : 1 = false;
-  bool high_water_ : 1 = false;
-  bool in_traffic_ : 1 = false;
-  std::error_code error_;
+  bool in_traffic_ = false;   // Inside this connection's on_traffic.
+  bool handshaking_ = false;  // The transport's handshake runs; on_open has not been called.
+  bool aborted_ = false;      // abort(): the fd closes with a reset.
+  bool buffering_transport_;  // The transport may hold input the kernel does not report.
+  uint8_t error_category_ = 0;  // The close's error code: its category (see conn.cpp) and value.
+  int error_value_ = 0;
 
-  Buffer in_;
-  Buffer out_;
-  std::string_view fresh_;  // Bytes of this read still in the loop's read area.
-  size_t consumed_ = 0;     // Consumed during this callback, applied by settle_inbound().
-  detail::SendTracker* tracker_ = nullptr;  // Done callbacks of ConnHandle::send, if any.
+  detail::Inbound in_;
+  detail::Outbound out_;
 
-  Conn* idle_prev_ = nullptr;
+  Conn* idle_prev_ = nullptr;  // The loop's idle list, or its lingering list.
   Conn* idle_next_ = nullptr;
-  TimePoint last_active_{};
+  uint32_t last_active_ = 0;  // Milliseconds on the loop's clock (detail::coarse_ms).
 
   void* context_ = nullptr;
   std::unique_ptr<Attachment> attachment_;
-  // The peer's IP address; Unix-domain peers are looked up when asked for.
+  // The peer's address: IPv4 inline, IPv6 in a small allocation of its own; Unix-domain
+  // peers are looked up when asked for.
+  uint16_t remote_family_ = 0;
+  uint16_t remote_port_ = 0;  // Network byte order, for IPv4.
   union {
-    sockaddr sa;
-    sockaddr_in v4;
-    sockaddr_in6 v6;
+    uint32_t v4;  // Network byte order.
+    sockaddr_in6* v6;
   } remote_{};
 };
 

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "weft/core/shared_bytes.h"
+
 namespace weft {
 
 class Conn;
@@ -30,9 +32,15 @@ class ConnHandle {
   // Queues bytes for sending. The bytes of one call are never interleaved with another's.
   // done (optional) gets success once every byte has been handed to the kernel, or
   // Errc::closed / Errc::shutdown if the connection closed first.
+  // Past the connection's max_outbound the connection closes and done gets
+  // Errc::outbound_overflow.
   void send(std::string bytes, Done done = {}) const;
+  // The same for shared bytes: the connection queues a reference, not a copy.
+  void send(SharedBytes bytes, Done done = {}) const;
   // Closes the connection after its queued output is flushed.
   void close() const;
+  // Closes the connection at once with a reset, dropping its queued output.
+  void abort() const;
   // Runs fn with the connection on its loop thread. done (optional) gets success after fn
   // ran, or Errc::closed (and fn is not run) if the connection is gone.
   void post(std::function<void(Conn&)> fn, Done done = {}) const;
@@ -45,6 +53,8 @@ class ConnHandle {
   friend class Conn;
   ConnHandle(detail::ConnTable* table, uint32_t slot, uint32_t generation)
       : table_(table), slot_(slot), generation_(generation) {}
+  template <class Bytes>
+  void send_bytes(Bytes bytes, Done done) const;
 
   detail::ConnTable* table_ = nullptr;
   uint32_t slot_ = 0;

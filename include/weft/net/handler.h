@@ -8,6 +8,7 @@
 // connection's loop thread. on_tick and on_shutdown run on the server's main loop thread;
 // on_boot on the thread that calls Server::start().
 
+#include <cstdint>
 #include <system_error>
 
 #include "weft/core/time.h"
@@ -17,13 +18,14 @@ namespace weft {
 class Conn;
 class Server;
 
-enum class CloseReason {
+enum class CloseReason : uint8_t {
   peer_closed,  // The peer closed its side (read returned end of file).
   reset,        // The peer reset the connection, or a write found it gone.
   idle,         // No traffic for longer than the idle timeout.
   local,        // Conn::close() or ConnHandle::close().
   error,        // A socket error, a handler exception, or a protocol error; see the code.
   shutdown,     // The server stopped.
+  overflow,     // Output beyond max_outbound (Errc::outbound_overflow).
 };
 
 const char* to_string(CloseReason reason);

@@ -35,15 +35,29 @@ struct ServerOptions {
   Duration idle_timeout = Duration::zero();
   size_t max_connections = 0;
 
-  // Backpressure: on_high_water fires when a connection's unsent output rises above
-  // high_water_mark, on_low_water when it falls back to low_water_mark. Above
-  // max_outbound the connection is not read until its output drains to low_water_mark.
+  // Backpressure: when a connection's unsent output rises above high_water_mark, the
+  // handler hears on_high_water and the connection stops reading; when the output falls
+  // back to low_water_mark, on_low_water and reading resumes. max_outbound is a hard
+  // limit for every writer (callbacks, timers, tasks, ConnHandle::send): a write that
+  // would queue more closes the connection with CloseReason::overflow and fails with
+  // Errc::outbound_overflow, as Redis's client-output-buffer-limit does. 0: no limit.
   size_t high_water_mark = 1024 * 1024;
   size_t low_water_mark = 256 * 1024;
-  size_t max_outbound = 4 * 1024 * 1024;
+  size_t max_outbound = 64 * 1024 * 1024;
   // A handler that leaves more than this unconsumed closes its connection with
   // Errc::inbound_overflow: a peer cannot grow server memory by never finishing a message.
+  // At most 2 GiB.
   size_t max_inbound = 16 * 1024 * 1024;
+
+  // The peer's end of file: by default a connection closes once its output is flushed.
+  // With allow_half_open, on_traffic is called with Conn::input_ended() true and the
+  // connection stays open for writing until the handler closes it.
+  bool allow_half_open = false;
+  // A connection closed while its peer may still be sending lingers: its writing side is
+  // shut and input is discarded until the peer's end of file or this long, so that late
+  // input does not make the kernel reset the connection and destroy what was sent.
+  // Zero closes at once.
+  Duration linger_timeout = std::chrono::seconds(2);
 
   // Graceful stop: how long queued output may take to drain before connections are cut.
   Duration shutdown_timeout = std::chrono::seconds(10);

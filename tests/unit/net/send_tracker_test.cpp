@@ -1,7 +1,7 @@
 // SendTracker: done callbacks complete in order once the bytes sent pass the end of their
 // bytes; the rest fail together; a throwing callback does not stop the others.
 
-#include "net/send_tracker.h"
+#include "weft/net/detail/send_tracker.h"
 
 #include <gtest/gtest.h>
 

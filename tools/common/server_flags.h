@@ -1,0 +1,33 @@
+#pragma once
+// The flags every weft server program shares, filling weft::ServerOptions:
+//
+//   --addr URL            where to listen
+//   --loops N             I/O loops (0: one per core)
+//   --lb rr|least|hash    how the acceptor spreads connections over the loops
+//   --reuseport           a listener per loop instead (SO_REUSEPORT)
+//   --idle-timeout SECONDS
+//   --edge-triggered      edge-triggered epoll
+//   --quiet               no start-up line
+//
+// Set the program's own defaults in a ServerFlags before add_server_flags(), which shows
+// them in --help. See cli.h for a complete program.
+
+#include <string>
+
+#include "cli.h"
+#include "weft/net/server_options.h"
+
+namespace weft::tools {
+
+struct ServerFlags {
+  std::string addr;
+  // Stops gracefully on SIGINT and SIGTERM unless the program says otherwise.
+  ServerOptions options = default_options();
+  bool quiet = false;
+
+  static ServerOptions default_options();
+};
+
+void add_server_flags(App& app, ServerFlags& flags);
+
+}  // namespace weft::tools
