@@ -76,4 +76,69 @@ void cmd_strlen(Ctx&);
 void cmd_getrange(Ctx&);
 void cmd_setrange(Ctx&);
 
+// --- server (cmd_server.cpp) ---
+void cmd_info(Ctx&);
+void cmd_config(Ctx&);
+void cmd_command(Ctx&);
+void cmd_debug(Ctx&);
+void cmd_time(Ctx&);
+
+// --- lists (cmd_lists.cpp) ---
+void cmd_lpush(Ctx&);
+void cmd_rpush(Ctx&);
+void cmd_lpushx(Ctx&);
+void cmd_rpushx(Ctx&);
+void cmd_lpop(Ctx&);
+void cmd_rpop(Ctx&);
+void cmd_llen(Ctx&);
+void cmd_lrange(Ctx&);
+void cmd_lindex(Ctx&);
+void cmd_lset(Ctx&);
+void cmd_lrem(Ctx&);
+void cmd_ltrim(Ctx&);
+
+// --- hashes (cmd_hashes.cpp) ---
+void cmd_hset(Ctx&);
+void cmd_hmset(Ctx&);
+void cmd_hsetnx(Ctx&);
+void cmd_hget(Ctx&);
+void cmd_hmget(Ctx&);
+void cmd_hdel(Ctx&);
+void cmd_hgetall(Ctx&);
+void cmd_hkeys(Ctx&);
+void cmd_hvals(Ctx&);
+void cmd_hlen(Ctx&);
+void cmd_hexists(Ctx&);
+void cmd_hstrlen(Ctx&);
+void cmd_hincrby(Ctx&);
+
+// --- sets (cmd_sets.cpp) ---
+void cmd_sadd(Ctx&);
+void cmd_srem(Ctx&);
+void cmd_smembers(Ctx&);
+void cmd_sismember(Ctx&);
+void cmd_smismember(Ctx&);
+void cmd_scard(Ctx&);
+void cmd_spop(Ctx&);
+void cmd_srandmember(Ctx&);
+void cmd_sinter(Ctx&);
+void cmd_sunion(Ctx&);
+void cmd_sdiff(Ctx&);
+enum class SetOp { inter, union_, diff };
+// SINTER, SUNION or SDIFF of sets in this shard's store.
+void set_algebra(Ctx& c, SetOp op, Args keys);
+
+// --- sorted sets (cmd_zsets.cpp) ---
+void cmd_zadd(Ctx&);
+void cmd_zincrby(Ctx&);
+void cmd_zrem(Ctx&);
+void cmd_zscore(Ctx&);
+void cmd_zcard(Ctx&);
+void cmd_zcount(Ctx&);
+void cmd_zrank(Ctx&);
+void cmd_zrevrank(Ctx&);
+void cmd_zrange(Ctx&);
+void cmd_zpopmin(Ctx&);
+void cmd_zpopmax(Ctx&);
+
 }  // namespace weft::kv

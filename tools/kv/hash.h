@@ -66,6 +66,10 @@ inline uint64_t hash_bytes(std::string_view s, uint64_t seed) {
   return fold(h ^ kMix0, h ^ kMix2);
 }
 
+// A random seed chosen once per process, for the hash tables inside values (hashes, sets,
+// sorted sets), so clients cannot choose members that collide. Any thread.
+uint64_t process_seed();
+
 // The loop that owns a key, among `shards`.
 inline uint32_t shard_of(uint64_t hash, uint32_t shards) {
   return static_cast<uint32_t>((static_cast<uint64_t>(static_cast<uint32_t>(hash)) * shards) >> 32);

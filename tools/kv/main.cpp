@@ -29,10 +29,10 @@ int main(int argc, char** argv) {
   app.add_option("--requirepass", o.requirepass, "password clients must give with AUTH; empty for none")
       ->type_name("PASSWORD");
   app.add_size("--maxmemory", maxmemory, "memory for the data (100mb, 2g: units are powers of 1024); 0 for no limit");
-  app.add_choice("--maxmemory-policy", o.policy,
-                 {{"noeviction", weft::kv::EvictionPolicy::noeviction},
-                  {"allkeys-lru", weft::kv::EvictionPolicy::allkeys_lru}},
-                 "at the limit, refuse writes with an OOM error, or evict the least recently used keys");
+  app.add_choice(
+      "--maxmemory-policy", o.policy,
+      {{"noeviction", weft::kv::EvictionPolicy::noeviction}, {"allkeys-lru", weft::kv::EvictionPolicy::allkeys_lru}},
+      "at the limit, refuse writes with an OOM error, or evict the least recently used keys");
   app.add_size("--proto-max-bulk-len", max_bulk, "the longest string a request may carry");
   std::size_t output_limit = server.options.max_outbound;
   app.add_size("--client-output-limit", output_limit,

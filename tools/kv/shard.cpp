@@ -8,7 +8,11 @@
 namespace weft::kv {
 
 Shard::Shard(KvServer& server, uint32_t index, EventLoop& loop, uint64_t seed)
-    : server_(server), index_(index), loop_(loop), store_(seed) {
+    : server_(server),
+      index_(index),
+      loop_(loop),
+      store_(seed),
+      random_state_((seed ^ (index + 1) * 0x9e3779b97f4a7c15ull) | 1) {
   refresh_clock();
 }
 

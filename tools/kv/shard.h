@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "store.h"
 #include "weft/core/event_loop.h"
@@ -48,8 +49,20 @@ class Shard {
   // Copies the store's counters into the published atomics.
   void publish();
 
-  // Scratch space for commands that build a value (APPEND, SETRANGE); loop thread.
+  // Scratch space for commands (APPEND's value, ZADD's scores, ZRANGE's entries); loop
+  // thread. Reused, so steady traffic allocates nothing.
   std::string scratch;
+  std::vector<double> doubles;
+  std::vector<const struct ZEntry*> entries;
+  // A pseudo-random number (SPOP, SRANDMEMBER); loop thread.
+  uint64_t random() {
+    uint64_t x = random_state_;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    random_state_ = x;
+    return x * 0x2545f4914f6cdd1dull;
+  }
 
   // --- counters: written by the loop thread, read anywhere ---
   std::atomic<uint64_t> commands{0};
@@ -62,6 +75,8 @@ class Shard {
   std::atomic<uint64_t> published_expired{0};
   std::atomic<uint64_t> published_evicted{0};
   std::atomic<uint64_t> published_clients{0};
+  std::atomic<uint64_t> published_channels{0};
+  std::atomic<uint64_t> published_patterns{0};
 
   // Adds one to a counter only this loop writes: a plain load and store, no locked add.
   static void bump(std::atomic<uint64_t>& counter, uint64_t n = 1) {
@@ -76,6 +91,7 @@ class Shard {
   EventLoop& loop_;
   Store store_;
   Client* clients_ = nullptr;
+  uint64_t random_state_;
   size_t client_count_ = 0;
 };
 

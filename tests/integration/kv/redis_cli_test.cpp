@@ -4,8 +4,10 @@
 //
 // Script format: "> COMMAND" lines are sent to one redis-cli process (--no-raw); the lines
 // after one are its expected output. ">~" compares the output as an unordered set of
-// lines, ">*" only runs the command, ">w" marks output that is weft-kv's own (checked
-// against weft-kv only). Blank lines and lines starting with '#' are ignored.
+// lines (positions of array elements ignored), ">*" only runs the command, ">w" marks
+// output that is weft-kv's own (checked against weft-kv only). Blank lines are ignored, and
+// so are lines starting with '#' before the first command (after it they are output:
+// INFO's headers).
 
 #include <gtest/gtest.h>
 
@@ -34,7 +36,8 @@ std::vector<Step> load(const std::string& path) {
   std::vector<Step> steps;
   std::string line;
   while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || (line[0] == '#' && steps.empty())) continue;
     if (line[0] == '>') {
       Step s;
       s.mode = line.size() > 1 && line[1] != ' ' ? line[1] : ' ';
@@ -74,6 +77,7 @@ std::vector<std::vector<std::string>> run(const ExternalServer& server, const st
   marker += kSeparator;
   marker += '"';
   while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();  // INFO's lines end in CRLF.
     if (line == marker) {
       outputs.emplace_back();
     } else {
