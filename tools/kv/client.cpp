@@ -69,6 +69,19 @@ void Client::drain() {
     if (conn_ != nullptr) conn_->write(staging_);
     staging_.clear();
   }
+  if (pending_.empty() && close_pending_ && conn_ != nullptr) conn_->close(close_error_);
+}
+
+void Client::close_after_replies(std::error_code error) {
+  if (conn_ == nullptr) return;
+  if (pending_.empty()) {
+    conn_->close(error);
+    return;
+  }
+  // Replies from other loops are still coming: no more input, and the close waits.
+  close_pending_ = true;
+  close_error_ = error;
+  conn_->pause_reading();
 }
 
 ClientHandle::~ClientHandle() {

@@ -15,6 +15,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "weft/net/conn.h"
@@ -48,6 +49,8 @@ class Client {
   const Command* last_command = nullptr;
   std::string last_sub;  // The subcommand of a container command (CLIENT LIST shows it).
   bool close_after_reply = false;
+  // A command in steps across loops (RENAME, MSETNX) is under way: later commands wait.
+  bool blocked = false;
 
   // Pub/sub: the channels and patterns this client listens to.
   std::vector<std::string> channels;
@@ -74,6 +77,9 @@ class Client {
 
   // The connection is gone; later replies are dropped.
   void detach() { conn_ = nullptr; }
+  // Closes the connection once every reply before this point is written (QUIT, a protocol
+  // error), now when none is outstanding.
+  void close_after_replies(std::error_code error);
 
   // Intrusive list of the shard's clients.
   Client* prev = nullptr;
@@ -96,6 +102,8 @@ class Client {
   resp::ReplyWriter staging_writer_;
   uint64_t next_slot_ = 0;
   size_t outstanding_ = 0;
+  bool close_pending_ = false;
+  std::error_code close_error_;
 };
 
 // The connection's attachment: hands the client back to its shard when the connection

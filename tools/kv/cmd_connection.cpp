@@ -246,8 +246,11 @@ void cmd_client(Ctx& c) {
     client_info_line(client, line);
     c.out.verbatim(line);
   } else if (equals_lower(sub, "list") && n == 2) {
-    // The clients of every loop: dispatch routes CLIENT LIST to all shards when there are
-    // several; here, this shard's.
+    // The clients of every loop.
+    if (c.shard.server().shard_count() > 1) {
+      c.shard.router().client_list(client);
+      return;
+    }
     std::string text;
     c.shard.for_each_client([&](const Client& each) { client_info_line(each, text); });
     c.out.verbatim(text);

@@ -27,6 +27,16 @@ constexpr Command kCommands[] = {
     {"client", -2, 0, Route::local, 0, 0, 0, cmd_client, "connection", "A container for client connection commands"},
     {"quit", -1, kFast | kNoAuth | kPubSub, Route::local, 0, 0, 0, cmd_quit, "connection", "Close the connection"},
     {"reset", 1, kFast | kNoAuth | kPubSub, Route::local, 0, 0, 0, cmd_reset, "connection", "Reset the connection"},
+    // pub/sub
+    {"subscribe", -2, kPubSub, Route::local, 0, 0, 0, cmd_subscribe, "pubsub",
+     "Listen for messages published to channels"},
+    {"unsubscribe", -1, kPubSub, Route::local, 0, 0, 0, cmd_unsubscribe, "pubsub",
+     "Stop listening for messages posted to the given channels"},
+    {"psubscribe", -2, kPubSub, Route::local, 0, 0, 0, cmd_psubscribe, "pubsub",
+     "Listen for messages published to channels matching the given patterns"},
+    {"punsubscribe", -1, kPubSub, Route::local, 0, 0, 0, cmd_punsubscribe, "pubsub",
+     "Stop listening for messages posted to channels matching the given patterns"},
+    {"publish", 3, kPubSub | kFast, Route::all, 0, 0, 0, cmd_publish, "pubsub", "Post a message to a channel"},
     // server
     {"info", -1, 0, Route::local, 0, 0, 0, cmd_info, "server", "Get information and statistics about the server"},
     {"config", -2, kAdmin, Route::local, 0, 0, 0, cmd_config, "server",

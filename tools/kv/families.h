@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +20,10 @@ void cmd_select(Ctx&);
 void cmd_client(Ctx&);
 void cmd_quit(Ctx&);
 void cmd_reset(Ctx&);
+
+// One line of CLIENT LIST for a client (cmd_connection.cpp).
+class Client;
+void client_info_line(const Client& client, std::string& out);
 
 // --- keys (cmd_keys.cpp) ---
 void cmd_del(Ctx&);
@@ -75,6 +80,13 @@ void cmd_append(Ctx&);
 void cmd_strlen(Ctx&);
 void cmd_getrange(Ctx&);
 void cmd_setrange(Ctx&);
+
+// --- pub/sub (pubsub.cpp) ---
+void cmd_subscribe(Ctx&);
+void cmd_unsubscribe(Ctx&);
+void cmd_psubscribe(Ctx&);
+void cmd_punsubscribe(Ctx&);
+void cmd_publish(Ctx&);
 
 // --- server (cmd_server.cpp) ---
 void cmd_info(Ctx&);

@@ -56,6 +56,7 @@ void KvServer::on_traffic(Conn& conn) {
 void KvServer::on_close(Conn&, CloseReason, std::error_code) {}
 
 void KvServer::process(Client& c) {
+  if (c.blocked || c.close_after_reply) return;
   Conn& conn = *c.conn();
   Shard& shard = c.shard();
   shard.refresh_clock();
@@ -77,7 +78,7 @@ void KvServer::process(Client& c) {
         break;
       }
       execute(c, c.parser.args(), c.writer());
-      if (c.close_after_reply) break;
+      if (c.close_after_reply || c.blocked) break;
     }
     c.active_writer = nullptr;
   }
@@ -85,7 +86,7 @@ void KvServer::process(Client& c) {
   conn.discard(used);
   conn.commit_output();
   shard.publish();
-  if (c.close_after_reply) conn.close(close_error);
+  if (c.close_after_reply) c.close_after_replies(close_error);
 }
 
 void KvServer::execute(Client& c, Args args, resp::ReplyWriter& out) {
@@ -117,8 +118,7 @@ void KvServer::execute(Client& c, Args args, resp::ReplyWriter& out) {
     return;
   }
   c.last_command = cmd;
-  Ctx ctx{shard, shard.store(), args, out, &c};
-  cmd->run(ctx);
+  shard.router().run(c, *cmd, args, out);
 }
 
 }  // namespace weft::kv

@@ -12,6 +12,7 @@ Shard::Shard(KvServer& server, uint32_t index, EventLoop& loop, uint64_t seed)
       index_(index),
       loop_(loop),
       store_(seed),
+      router_(*this),
       random_state_((seed ^ (index + 1) * 0x9e3779b97f4a7c15ull) | 1) {
   refresh_clock();
 }
@@ -46,6 +47,9 @@ Client* Shard::add_client(Conn& conn) {
 }
 
 void Shard::release(Client* c) {
+  pubsub_.forget(*c);
+  published_channels.store(pubsub_.channels(), std::memory_order_relaxed);
+  published_patterns.store(pubsub_.patterns(), std::memory_order_relaxed);
   c->detach();
   if (c->prev == nullptr && clients_ != c) return;  // Already unlinked, waiting for replies.
   if (c->prev != nullptr) c->prev->next = c->next;

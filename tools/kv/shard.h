@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "dispatch.h"
+#include "pubsub.h"
 #include "store.h"
 #include "weft/core/event_loop.h"
 #include "weft/net/conn.h"
@@ -31,6 +33,8 @@ class Shard {
   uint32_t index() const { return index_; }
   EventLoop& loop() const { return loop_; }
   Store& store() { return store_; }
+  Router& router() { return router_; }
+  PubSub& pubsub() { return pubsub_; }
 
   // Reads the wall clock into the store (once per batch of commands).
   void refresh_clock();
@@ -90,6 +94,8 @@ class Shard {
   uint32_t index_;
   EventLoop& loop_;
   Store store_;
+  Router router_;
+  PubSub pubsub_;
   Client* clients_ = nullptr;
   uint64_t random_state_;
   size_t client_count_ = 0;
