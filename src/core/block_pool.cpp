@@ -40,6 +40,7 @@ void BlockPool::release(Block* block) {
   --in_use_;
   if (free_count_ >= max_free_) {
     ::operator delete(block);
+    freed_bytes_ += block_size_;
     return;
   }
   block->next = free_;

@@ -1,5 +1,7 @@
 #include "weft/core/event_loop.h"
 
+#include <malloc.h>
+
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +17,7 @@ namespace weft {
 namespace {
 
 constexpr int kMaxEvents = 1024;
+constexpr size_t kTrimAfterBytes = 32 * 1024 * 1024;
 
 void run_guarded(const EventLoop::Task& task, const char* what) {
   try {
@@ -44,11 +47,11 @@ EventLoop::EventLoop(const LoopOptions& options)
 
 EventLoop::~EventLoop() = default;
 
-void EventLoop::assert_in_loop_thread() const {
+void EventLoop::assert_in_loop_thread([[maybe_unused]] const char* call) const {
 #ifndef NDEBUG
   // Before run() starts, the constructing thread may set the loop up.
   if (thread_id_.load(std::memory_order_relaxed) != std::thread::id() && !in_loop_thread()) {
-    std::fprintf(stderr, "weft: EventLoop method called off its loop thread\n");
+    std::fprintf(stderr, "weft: %s called off its loop thread\n", call);
     std::abort();
   }
 #endif
@@ -67,7 +70,9 @@ void EventLoop::run() {
 
   detail::PollEvent events[kMaxEvents];
   while (!quit_.load(std::memory_order_acquire)) {
-    int n = poller_->wait(events, kMaxEvents, poll_timeout_ms());
+    const int timeout = poll_timeout_ms();
+    if (timeout != 0) trim_if_freed();
+    int n = poller_->wait(events, kMaxEvents, timeout);
     if (n < 0) {
       // EINTR is retried inside the poller; anything else (EBADF, EFAULT, EINVAL) would
       // fail again at once, so the loop stops instead of spinning.
@@ -85,6 +90,7 @@ void EventLoop::run() {
     dirty_.clear();
     for (size_t i = 0; i < finalize_.size(); ++i) finalize_[i]->on_finalize();
     finalize_.clear();
+    account_memory();
   }
   {
     std::lock_guard lock(tasks_mutex_);
@@ -121,6 +127,34 @@ void EventLoop::run_tasks() {
   }
   for (Task& task : running_) run_guarded(task, "posted task");
   running_.clear();
+}
+
+// Publishes what the loop's buffers hold, for a server-wide cap, and runs the buffer alarm.
+void EventLoop::account_memory() {
+  const size_t buffered = pool_.blocks_in_use() * pool_.block_size();
+  buffered_.store(buffered, std::memory_order_relaxed);
+  if (buffer_alarm_ && buffered > buffer_alarm_bytes_) {
+    Task alarm = std::move(buffer_alarm_);
+    buffer_alarm_ = nullptr;
+    run_guarded(alarm, "a buffer alarm");
+  }
+}
+
+// Called when the loop is about to wait. After a burst, freed memory goes back to the
+// system: glibc keeps freed 16 KiB blocks in its heap, where only malloc_trim(3) returns
+// their pages, so a burst of slow clients would otherwise leave its peak in the process.
+// Trimming only as the loop turns idle, and only after enough was freed, keeps its cost
+// away from busy iterations.
+void EventLoop::trim_if_freed() {
+  if (pool_.freed_bytes() < kTrimAfterBytes) return;
+  pool_.reset_freed();
+  ::malloc_trim(0);
+}
+
+void EventLoop::on_buffered_above(size_t bytes, Task fn) {
+  assert_in_loop_thread("EventLoop::on_buffered_above");
+  buffer_alarm_bytes_ = bytes;
+  buffer_alarm_ = std::move(fn);
 }
 
 int EventLoop::poll_timeout_ms() const {

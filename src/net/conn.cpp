@@ -68,15 +68,8 @@ void Conn::call_user(const char* callback, F&& f) {
   }
 }
 
-Conn::Conn(detail::LoopContext& ctx, int fd, uint32_t slot, uint32_t generation, const Address& remote,
-           detail::Transport& transport)
-    : ctx_(&ctx),
-      transport_(&transport),
-      fd_(fd),
-      slot_(slot),
-      generation_(generation),
-      buffering_transport_(transport.buffers_input()),
-      out_(ctx.loop.pool()) {
+Conn::Conn(detail::LoopContext& ctx, int fd, uint32_t slot, const Address& remote, detail::Transport& transport)
+    : ctx_(&ctx), transport_(&transport), out_(ctx.loop.pool()), fd_(fd), slot_(slot) {
   remote_family_ = static_cast<uint16_t>(remote.family());
   if (remote.family() == AF_INET) {
     const auto* a = reinterpret_cast<const sockaddr_in*>(remote.sockaddr_ptr());
@@ -113,7 +106,7 @@ EventLoop& Conn::loop() const { return ctx_->loop; }
 
 const char* Conn::transport_name() const { return transport_->name(); }
 
-ConnHandle Conn::handle() const { return ConnHandle(&ctx_->table, slot_, generation_); }
+ConnHandle Conn::handle() const { return ConnHandle(&ctx_->table, slot_, ctx_->table.generation(slot_)); }
 
 void Conn::handler_threw(const char* callback, const char* what) {
   WEFT_LOG(LogLevel::error, "%s threw on connection from %s: %s; closing it", callback,
@@ -198,6 +191,11 @@ void Conn::on_io(uint32_t events) {
 void Conn::handle_read(bool hangup) {
   detail::ReadArea& ra = ctx_->read;
   const size_t limit = ctx_->options.max_outbound;
+  if (ctx_->over_cap()) [[unlikely]] {
+    read_stop_ |= kServerCap;
+    update_interest();
+    return;
+  }
   do {
     size_t budget = ra.area.size();
     if (limit != 0) {
@@ -235,7 +233,7 @@ void Conn::handle_read(bool hangup) {
       // input the kernel will not report. Edge-triggered: drain, and after a hangup read
       // on to end of file: the FIN came with this edge, and a short read does not report it.
       if (!ctx_->loop.edge_triggered() || (got < budget && !hangup)) {
-        if (!buffering_transport_ || !transport_->pending_input()) return;
+        if (!transport_->buffers_input() || !transport_->pending_input()) return;
       }
     } else if (n == 0) {
       input_end();
@@ -335,6 +333,15 @@ size_t Conn::discard(size_t n) {
   return in_.consume(n);
 }
 
+// Bytes this connection holds in buffers: its kept input and its queued output.
+size_t Conn::held_bytes() const { return in_.kept() + out_.size(); }
+
+void Conn::resume_after_cap() {
+  if (!(read_stop_ & kServerCap)) return;
+  read_stop_ &= static_cast<uint8_t>(~kServerCap);
+  update_interest();
+}
+
 void Conn::pause_reading() {
   WEFT_CONN_ASSERT_LOOP("Conn::pause_reading");
   if (read_stop_ & kByHandler) return;
@@ -393,13 +400,15 @@ std::error_code Conn::writev(std::span<const std::string_view> parts) {
   return detail::kNoError;
 }
 
-std::error_code Conn::write(const SharedBytes& bytes) {
+std::error_code Conn::write(const SharedBytes& bytes) { return write_shared(SharedBytes(bytes)); }
+
+std::error_code Conn::write_shared(SharedBytes&& bytes) {
   WEFT_CONN_ASSERT_LOOP("Conn::write");
   if (!writable()) return make_error_code(Errc::closed);
   if (bytes.empty()) return detail::kNoError;
   if (std::error_code ec = admit(bytes.size())) return ec;
   materialize_direct();
-  out_.append(bytes);
+  out_.append(std::move(bytes));
   mark_dirty();
   return detail::kNoError;
 }
@@ -442,8 +451,8 @@ void Conn::queue_send(std::string_view bytes, ConnHandle::Done& done) {
   out_.track(std::move(done));
 }
 
-void Conn::queue_send(const SharedBytes& bytes, ConnHandle::Done& done) {
-  std::error_code ec = write(bytes);
+void Conn::queue_send(SharedBytes&& bytes, ConnHandle::Done& done) {
+  std::error_code ec = write_shared(std::move(bytes));
   if (!done) return;
   if (ec) {
     done(ec);
@@ -610,9 +619,15 @@ void Conn::begin_close(CloseReason reason, std::error_code error) {
   }
 }
 
+// The server stops: reading ends at once; the handler may say goodbye, and either lets the
+// connection close once flushed or keeps it to finish work in flight.
 void Conn::begin_shutdown() {
   if (life_ != Life::open) return;
-  begin_close(CloseReason::shutdown, make_error_code(Errc::shutdown));
+  read_stop_ |= kStopping;
+  update_interest();
+  bool close_now = true;
+  call_user("on_stopping", [&] { close_now = ctx_->handler.on_stopping(*this); });
+  if (close_now) begin_close(CloseReason::shutdown, make_error_code(Errc::shutdown));
 }
 
 // Everything queued has been sent. If the peer may still be sending, linger: shut our
@@ -673,10 +688,12 @@ void Conn::on_finalize() {
   ctx_->loop.remove_io(fd_);
   ctx_->idle_remove(*this);
   ctx_->linger_remove(*this);
-  ctx_->table.release(slot_);
+  ctx_->table.retire(slot_);
   if (!handshaking_) call_user("on_close", [this] { ctx_->handler.on_close(*this, reason_, error()); });
   attachment_.reset();
-  out_.fail_tracked(make_error_code(reason_ == CloseReason::shutdown ? Errc::shutdown : Errc::closed));
+  out_.fail_tracked(make_error_code(reason_ == CloseReason::shutdown   ? Errc::shutdown
+                                    : reason_ == CloseReason::overflow ? Errc::outbound_overflow
+                                                                       : Errc::closed));
   out_.clear();
   in_.clear(ctx_->read);
   if (aborted_) {
@@ -689,8 +706,11 @@ void Conn::on_finalize() {
   transport_->release();
   ::close(fd_);
   fd_ = -1;
+  // The object lives in its table slot: destroyed in place, then the slot is freed.
   detail::LoopContext* ctx = ctx_;
-  delete this;
+  uint32_t slot = slot_;
+  this->~Conn();
+  ctx->table.release(slot);
   ctx->connection_closed();
 }
 

@@ -37,7 +37,7 @@ void ConnHandle::send_bytes(Bytes bytes, Done done) const {
       if (done) done(make_error_code(Errc::closed));
       return;
     }
-    conn->queue_send(bytes, done);
+    conn->queue_send(std::move(bytes), done);
   });
 }
 

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "core/socket.h"
 #include "transport/plain_transport.h"
@@ -46,10 +48,10 @@ bool LoopContext::adopt(int fd, const Address& remote, void* context, Transport*
     if (options.keep_alive) set_keep_alive(fd, true);
   }
   set_buffer_sizes(fd, options.receive_buffer, options.send_buffer);
+  uint32_t slot = 0;
   uint32_t generation = 0;
-  uint32_t slot = table.reserve(generation);
-  Conn* conn = new Conn(*this, fd, slot, generation, remote, transport != nullptr ? *transport : plain_transport());
-  table.fill(slot, conn);
+  void* storage = table.reserve(slot, generation);
+  Conn* conn = new (storage) Conn(*this, fd, slot, remote, transport != nullptr ? *transport : plain_transport());
   conn->set_context(context);
   if (std::error_code ec = conn->open(); ec) {
     // The poller refused the fd (epoll_ctl ENOMEM/ENOSPC under a flood): the connection
@@ -60,8 +62,9 @@ bool LoopContext::adopt(int fd, const Address& remote, void* context, Transport*
                remote.to_string().c_str(), ec.message().c_str());
       registration_failure_logged_ = true;
     }
+    conn->~Conn();  // Closes fd.
+    table.retire(slot);
     table.release(slot);
-    delete conn;  // Closes fd.
     connections.fetch_sub(1, std::memory_order_relaxed);
     if (shutting_down_) check_drained();
     return false;
@@ -122,6 +125,30 @@ void LoopContext::sweep_lingering() {
   }
 }
 
+void LoopContext::shed(size_t share) {
+  over_cap_ = true;
+  size_t held = loop.buffered_bytes();
+  if (held <= share) return;
+  std::vector<std::pair<size_t, Conn*>> holders;
+  table.for_each([&](Conn* c) {
+    size_t n = c->held_bytes();
+    if (n > 0) holders.emplace_back(n, c);
+  });
+  std::sort(holders.begin(), holders.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (auto& [n, c] : holders) {
+    if (held <= share) break;
+    c->force_close(CloseReason::overflow, make_error_code(Errc::outbound_overflow));
+    held = held > n ? held - n : 0;
+    ++shed_connections;
+  }
+}
+
+void LoopContext::end_shed() {
+  if (!over_cap_) return;
+  over_cap_ = false;
+  table.for_each([](Conn* c) { c->resume_after_cap(); });
+}
+
 void LoopContext::begin_shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
@@ -129,11 +156,14 @@ void LoopContext::begin_shutdown() {
   if (hooks_.close_listeners) hooks_.close_listeners();
   table.for_each([](Conn* c) { c->begin_shutdown(); });
   shutdown_timer_ = loop.run_after(options.shutdown_timeout, [this] {
-    size_t cut = table.size();
-    if (cut > 0) WEFT_LOG(LogLevel::warn, "shutdown deadline passed; cutting %zu connections", cut);
-    table.for_each([](Conn* c) { c->force_close(CloseReason::shutdown, make_error_code(Errc::shutdown)); });
+    if (size_t n = table.size(); n > 0) WEFT_LOG(LogLevel::warn, "shutdown deadline passed; cutting %zu connections", n);
+    cut();
   });
   check_drained();
+}
+
+void LoopContext::cut() {
+  table.for_each([](Conn* c) { c->force_close(CloseReason::shutdown, make_error_code(Errc::shutdown)); });
 }
 
 void LoopContext::connection_closed() {

@@ -50,6 +50,8 @@ class LoopContext {
   bool adopt(int fd, const Address& remote, void* context = nullptr, Transport* transport = nullptr);
   // Starts the graceful stop of every connection on this loop.
   void begin_shutdown();
+  // Ends it at once: every connection is closed now (CloseReason::shutdown).
+  void cut();
   bool shutting_down() const { return shutting_down_; }
   // A connection finished closing (called from its finalize).
   void connection_closed();
@@ -59,6 +61,12 @@ class LoopContext {
   void idle_remove(Conn& conn);
   void linger_add(Conn& conn);
   void linger_remove(Conn& conn);
+
+  // The server's buffers are over their cap: stop reading, and close this loop's biggest
+  // holders until it holds at most `share` bytes. end_shed() lets reading resume.
+  void shed(size_t share);
+  void end_shed();
+  bool over_cap() const { return over_cap_; }
 
   // Machinery of the loop, borrowed for this server's connections.
   EventLoop& loop;
@@ -74,6 +82,7 @@ class LoopContext {
 
   // Counters, loop thread only.
   uint64_t registration_failures = 0;
+  uint64_t shed_connections = 0;
 
  private:
   void sweep_idle();
@@ -84,6 +93,7 @@ class LoopContext {
   ConnList idle_;
   ConnList lingering_;
   bool shutting_down_ = false;
+  bool over_cap_ = false;
   bool drained_reported_ = false;
   bool registration_failure_logged_ = false;
   TimerId idle_timer_;

@@ -7,8 +7,26 @@
 #include <string>
 
 #include "core/socket.h"
+#include "net/memory_governor.h"
 #include "net/signal_watcher.h"
 #include "weft/core/log.h"
+
+namespace weft::detail {
+namespace {
+
+}  // namespace
+}  // namespace weft::detail
+
+namespace weft {
+
+size_t default_max_buffered() {
+  long pages = ::sysconf(_SC_PHYS_PAGES);
+  long page = ::sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return size_t{1} << 30;
+  return static_cast<size_t>(pages) * static_cast<size_t>(page) / 8;
+}
+
+}  // namespace weft
 
 namespace weft::detail {
 namespace {
@@ -54,6 +72,11 @@ ServerCore::ServerCore(Server& s, Handler& h, ServerOptions o)
     contexts.push_back(std::make_unique<LoopContext>(io.loop(i), i, handler, options, std::move(hooks)));
   }
   loads_.resize(io.size());
+  if (options.max_buffered != 0) {
+    std::vector<LoopContext*> loops;
+    for (auto& c : contexts) loops.push_back(c.get());
+    governor_ = std::make_unique<MemoryGovernor>(main_loop, std::move(loops), options.max_buffered);
+  }
 }
 
 ServerCore::~ServerCore() {
@@ -88,6 +111,15 @@ void ServerCore::start() {
   if (started_.exchange(true) || stopping_) return;
   if (!options.stop_signals.empty()) {
     signals_ = std::make_unique<SignalWatcher>(main_loop, options.stop_signals, [this](int signo) {
+      if (stopping_) {
+        // A second signal while draining: the operator does not want to wait.
+        WEFT_LOG(LogLevel::warn, "received %s again; closing every connection now", ::strsignal(signo));
+        for (auto& c : contexts) {
+          LoopContext* ctx = c.get();
+          ctx->loop.post([ctx] { ctx->cut(); });
+        }
+        return;
+      }
       WEFT_LOG(LogLevel::info, "received %s, stopping", ::strsignal(signo));
       stop();
     });
@@ -96,6 +128,7 @@ void ServerCore::start() {
   handler.on_boot(server);
   // The loops have not started, so their set-up can run here, on this thread.
   for (auto& l : listeners) l->start();
+  if (governor_) governor_->start();
   for (auto& c : contexts) c->start_idle_sweep();
   io.start();
   main_loop.post([this] { tick(); });

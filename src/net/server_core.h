@@ -18,6 +18,7 @@
 namespace weft::detail {
 
 class SignalWatcher;
+class MemoryGovernor;
 
 class ServerCore {
  public:
@@ -52,6 +53,7 @@ class ServerCore {
   std::shared_ptr<LoadBalancer> balancer_;
   std::vector<size_t> loads_;  // Acceptor thread scratch for the balancer.
   std::unique_ptr<SignalWatcher> signals_;
+  std::unique_ptr<MemoryGovernor> governor_;
   std::thread main_thread_;
   std::mutex wait_mutex_;
   std::atomic<bool> started_{false};

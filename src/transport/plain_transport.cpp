@@ -7,7 +7,7 @@ namespace {
 
 class PlainTransport final : public Transport {
  public:
-  PlainTransport() : Transport(true) {}
+  PlainTransport() : Transport(true, false) {}
   const char* name() const override { return "tcp"; }
   long handshake(int) override { return 0; }
   long read(int fd, const iovec* iov, int count) override { return plain::read(fd, iov, count); }

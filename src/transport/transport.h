@@ -13,7 +13,7 @@
 //   sockets), -EAGAIN while it waits for readiness (see wants()), or another -errno.
 // - A transport may hold input the kernel no longer reports as readable (decrypted
 //   records): pending_input() asks the connection to read again without waiting, and
-//   buffers_input() says once whether it ever may.
+//   buffers_input() (fixed at construction) says whether it ever may.
 // - shutdown_write() ends the writing side once everything was written (TLS first sends
 //   close_notify); goodbye() is the last word before the fd is closed (plain: nothing).
 // - failure(rc) turns a negative result into an error_code (TLS maps its own failures).
@@ -45,19 +45,20 @@ class Transport {
   // The readiness the last -EAGAIN waits for, when it is not the call's own direction.
   virtual uint8_t wants() const { return kNoWant; }
   virtual bool pending_input() const { return false; }
-  // Whether pending_input() can ever be true (asked once per connection).
-  virtual bool buffers_input() const { return false; }
+  // Whether pending_input() can ever be true.
+  bool buffers_input() const { return buffers_input_; }
   virtual std::error_code failure(long rc) const { return {static_cast<int>(-rc), std::system_category()}; }
   virtual void release() {}
 
   bool plain() const { return plain_; }
 
  protected:
-  explicit Transport(bool plain = false) : plain_(plain) {}
+  Transport(bool plain, bool buffers_input) : plain_(plain), buffers_input_(buffers_input) {}
   ~Transport() = default;
 
  private:
   const bool plain_;
+  const bool buffers_input_;
 };
 
 }  // namespace weft::detail

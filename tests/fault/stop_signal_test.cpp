@@ -1,11 +1,13 @@
 // Stop signals: a server in a child process with stop_signals {SIGUSR1} stops gracefully
 // when the signal arrives: queued output is delivered, on_shutdown runs, wait() returns
-// and the process exits normally.
+// and the process exits normally. A second signal while it drains ends the draining at
+// once.
 
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <atomic>
 #include <string>
 
 #include "child_process.h"
@@ -29,13 +31,24 @@ class SignalledHandler : public RecordingHandler {
   void on_traffic(Conn& conn) override {
     if (conn.read(2) == "go") conn.write(make_pattern(21, kReply));
   }
+  // Tells the parent once that the draining has begun.
+  bool on_stopping(Conn&) override {
+    if (!stopping_reported_.exchange(true)) write_report(report_fd, 1);
+    return true;
+  }
   void on_shutdown(Server&) override { shutdowns.add(); }
   Counter shutdowns;
+  int report_fd = -1;
+
+ private:
+  std::atomic<bool> stopping_reported_{false};
 };
 
-int run_signalled_server(int report_fd) {
+int run_server(int report_fd, Duration shutdown_timeout) {
   SignalledHandler handler;
+  handler.report_fd = report_fd;
   ServerOptions o;
+  o.shutdown_timeout = shutdown_timeout;
   o.loops = 2;
   o.stop_signals = {SIGUSR1};
   o.send_buffer = 64 * 1024;
@@ -52,6 +65,10 @@ int run_signalled_server(int report_fd) {
   }
   return handler.shutdowns.value() == 1 ? kShutdownCalled : kShutdownMissing;
 }
+
+int run_signalled_server(int report_fd) { return run_server(report_fd, std::chrono::seconds(10)); }
+// Drains for up to a minute, far longer than any test waits.
+int run_patient_server(int report_fd) { return run_server(report_fd, std::chrono::seconds(60)); }
 
 TEST(StopSignal, StopsGracefullyOnTheSignal) {
   ChildProcess child(run_signalled_server);  // Before any thread exists here.
@@ -70,7 +87,6 @@ TEST(StopSignal, StopsGracefullyOnTheSignal) {
   ASSERT_TRUE(client.read_exact(head, 1024).ok());
 
   ASSERT_TRUE(child.signal(SIGUSR1));
-  ASSERT_TRUE(child.signal(SIGUSR1));  // A second signal is harmless.
 
   std::string rest;
   IoResult r = client.read_to_eof(rest);
@@ -86,6 +102,36 @@ TEST(StopSignal, StopsGracefullyOnTheSignal) {
   // Nothing listens any more.
   LoopbackClient late(address, {}, std::chrono::seconds(2));
   EXPECT_FALSE(late.connected());
+}
+
+TEST(StopSignal, ASecondSignalEndsTheDrainingAtOnce) {
+  ChildProcess child(run_patient_server);
+  ASSERT_TRUE(child.started());
+  std::optional<uint64_t> port = child.read_report();
+  ASSERT_TRUE(port.has_value()) << "the child server did not start";
+  Address address = Address::parse("tcp://127.0.0.1:" + std::to_string(*port));
+
+  ClientOptions co;
+  co.receive_buffer = 64 * 1024;
+  LoopbackClient client(address, co);
+  ASSERT_TRUE(client.connected()) << client.connect_error();
+  ASSERT_TRUE(client.send_all("go").ok());
+  std::string head;
+  ASSERT_TRUE(client.read_exact(head, 1024).ok());
+
+  // The first signal starts a drain that this client, reading nothing more, holds up.
+  // Once the child reports the drain, a second signal cannot merge with the first.
+  ASSERT_TRUE(child.signal(SIGUSR1));
+  ASSERT_TRUE(child.read_report().has_value()) << "the draining did not begin";
+  ASSERT_TRUE(child.signal(SIGUSR1));
+
+  std::optional<int> status = child.wait_exit();
+  ASSERT_TRUE(status.has_value()) << "the second signal did not end the draining";
+  ASSERT_TRUE(WIFEXITED(*status)) << "the child died: status " << *status;
+  EXPECT_EQ(WEXITSTATUS(*status), kShutdownCalled);
+  std::string rest;
+  client.read_to_eof(rest);
+  EXPECT_LT(head.size() + rest.size(), kReply) << "the whole reply went out: the drain was not cut";
 }
 
 TEST(StopSignal, IdleServerStopsOnTheSignal) {

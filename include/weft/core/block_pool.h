@@ -40,6 +40,10 @@ class BlockPool {
   size_t block_size() const { return block_size_; }
   size_t free_blocks() const { return free_count_; }
   size_t blocks_in_use() const { return in_use_; }
+  // Bytes of blocks handed back to the allocator (the free list was full) since the last
+  // call to reset_freed(); the owner uses it to return memory to the system after a burst.
+  size_t freed_bytes() const { return freed_bytes_; }
+  void reset_freed() { freed_bytes_ = 0; }
 
  private:
   size_t block_size_;
@@ -47,6 +51,7 @@ class BlockPool {
   Block* free_ = nullptr;
   size_t free_count_ = 0;
   size_t in_use_ = 0;
+  size_t freed_bytes_ = 0;
 };
 
 }  // namespace weft

@@ -68,7 +68,8 @@ class EventLoop {
   bool post(Task&& fn);
 
   bool in_loop_thread() const { return thread_id_.load(std::memory_order_relaxed) == std::this_thread::get_id(); }
-  void assert_in_loop_thread() const;
+  // Debug builds abort, naming `call`, when called off the loop thread.
+  void assert_in_loop_thread(const char* call = "an EventLoop method") const;
 
   // The time cached at the start of this iteration.
   TimePoint now() const { return now_; }
@@ -96,10 +97,17 @@ class EventLoop {
   uint64_t iterations() const { return iterations_; }
   // Why run() stopped on its own (the poller failed), or no error.
   std::error_code failure() const { return failure_; }
+  // Bytes held in this loop's buffer blocks, as of its last iteration. Any thread.
+  size_t buffered_bytes() const { return buffered_.load(std::memory_order_relaxed); }
+  // Runs fn once, on this loop, at the end of the first iteration that finds more than
+  // `bytes` in its buffers (a server-wide cap watches its loops this way). Loop thread.
+  void on_buffered_above(size_t bytes, Task fn);
 
  private:
   void run_tasks();
   int poll_timeout_ms() const;
+  void account_memory();
+  void trim_if_freed();
 
   std::unique_ptr<detail::Poller> poller_;
   std::unique_ptr<detail::TimerQueue> timers_;
@@ -114,6 +122,9 @@ class EventLoop {
   TimePoint now_;
   uint64_t iterations_ = 0;
   std::error_code failure_;
+  std::atomic<size_t> buffered_{0};
+  size_t buffer_alarm_bytes_ = 0;
+  Task buffer_alarm_;
 
   std::vector<detail::IoObject*> dirty_;
   std::vector<detail::IoObject*> finalize_;

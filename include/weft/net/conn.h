@@ -32,7 +32,8 @@
 //              output sent, write side shut, input discarded. finalizing: on_close and
 //              the fd's close are scheduled; no more I/O.
 //   reading    off while any reason holds: paused by the handler, output above the high
-//              water mark (backpressure), the server's buffer cap, end of input, closing.
+//              water mark (backpressure), the server's buffer cap, end of input, the
+//              server stopping, closing.
 //   write side open -> shutdown requested (flushing) -> shut. Writes need it open.
 
 #include <sys/socket.h>
@@ -174,10 +175,10 @@ class Conn final : private detail::IoObject {
     kBackpressure = 2,  // output above the high water mark, until it drains to the low one
     kServerCap = 4,     // the server's buffered bytes are over their cap
     kInputEnded = 8,    // the peer's end of file was read
+    kStopping = 16,     // the server is stopping
   };
 
-  Conn(detail::LoopContext& ctx, int fd, uint32_t slot, uint32_t generation, const Address& remote,
-       detail::Transport& transport);
+  Conn(detail::LoopContext& ctx, int fd, uint32_t slot, const Address& remote, detail::Transport& transport);
   ~Conn();
 
   void on_io(uint32_t events) override;
@@ -211,40 +212,40 @@ class Conn final : private detail::IoObject {
   void handler_threw(const char* callback, const char* what);
   template <class F>
   void call_user(const char* callback, F&& f);
+  size_t held_bytes() const;
+  void resume_after_cap();
   void queue_send(std::string_view bytes, ConnHandle::Done& done);
-  void queue_send(const SharedBytes& bytes, ConnHandle::Done& done);
+  void queue_send(SharedBytes&& bytes, ConnHandle::Done& done);
+  std::error_code write_shared(SharedBytes&& bytes);
 
-  // Kept small: an idle connection costs this object, its slab entry and nothing else.
+  // Kept small: an idle connection costs this object in its table slot and nothing else.
+  // Members are ordered so that none leaves padding (out_'s tail padding holds the flags).
   detail::LoopContext* ctx_;
   detail::Transport* transport_;
-  int fd_;
-  uint32_t slot_;
-  uint32_t generation_;
+  detail::Inbound in_;
+  [[no_unique_address]] detail::Outbound out_;
   uint8_t interest_ = 0;
   Life life_ = Life::open;
-  WriteSide write_side_ = WriteSide::open;
   uint8_t read_stop_ = 0;
+  bool in_traffic_ = false;     // Inside this connection's on_traffic.
+  uint8_t error_category_ = 0;  // The close's error code: its category (see conn.cpp) and value.
+  WriteSide write_side_ = WriteSide::open;
   CloseReason reason_ = CloseReason::local;
-  bool in_traffic_ = false;   // Inside this connection's on_traffic.
   bool handshaking_ = false;  // The transport's handshake runs; on_open has not been called.
   bool aborted_ = false;      // abort(): the fd closes with a reset.
-  bool buffering_transport_;  // The transport may hold input the kernel does not report.
-  uint8_t error_category_ = 0;  // The close's error code: its category (see conn.cpp) and value.
+  // The peer's address: IPv4 inline, IPv6 in a small allocation of its own (remote_);
+  // Unix-domain peers are looked up when asked for.
+  uint16_t remote_family_ = 0;
+  uint16_t remote_port_ = 0;  // Network byte order, for IPv4.
+  int fd_;
+  uint32_t slot_;  // In the loop's connection table, which keeps the generation.
   int error_value_ = 0;
-
-  detail::Inbound in_;
-  detail::Outbound out_;
-
+  uint32_t last_active_ = 0;  // Milliseconds on the loop's clock (detail::coarse_ms).
   Conn* idle_prev_ = nullptr;  // The loop's idle list, or its lingering list.
   Conn* idle_next_ = nullptr;
-  uint32_t last_active_ = 0;  // Milliseconds on the loop's clock (detail::coarse_ms).
 
   void* context_ = nullptr;
   std::unique_ptr<Attachment> attachment_;
-  // The peer's address: IPv4 inline, IPv6 in a small allocation of its own; Unix-domain
-  // peers are looked up when asked for.
-  uint16_t remote_family_ = 0;
-  uint16_t remote_port_ = 0;  // Network byte order, for IPv4.
   union {
     uint32_t v4;  // Network byte order.
     sockaddr_in6* v6;

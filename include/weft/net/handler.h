@@ -4,8 +4,8 @@
 // connections must be synchronized by the application; per-connection state belongs in
 // the connection's context slot.
 //
-// Threads: on_open, on_traffic, on_close, on_high_water and on_low_water run on the
-// connection's loop thread. on_tick and on_shutdown run on the server's main loop thread;
+// Threads: on_open, on_traffic, on_close, on_stopping, on_high_water and on_low_water run
+// on the connection's loop thread. on_tick and on_shutdown run on the server's main loop thread;
 // on_boot on the thread that calls Server::start().
 
 #include <cstdint>
@@ -49,6 +49,11 @@ class Handler {
   virtual void on_close(Conn&, CloseReason, std::error_code) {}
   // Called first right after boot; returns the delay to the next call, or kStopTicking.
   virtual Duration on_tick() { return kStopTicking; }
+  // The server has begun a graceful stop: this connection will read nothing more. Write a
+  // goodbye here if the protocol has one. Return true (the default) to have it closed once
+  // its output is flushed; return false to finish work in flight first and close it
+  // yourself (by the shutdown deadline, after which it is cut). Connection's loop thread.
+  virtual bool on_stopping(Conn&) { return true; }
   // Unsent output rose above the high water mark / fell back to the low water mark.
   virtual void on_high_water(Conn&) {}
   virtual void on_low_water(Conn&) {}

@@ -15,6 +15,9 @@ class LoadBalancer;
 
 enum class LoadBalancing { round_robin, least_connections, source_hash };
 
+// An eighth of the machine's physical memory: the default server-wide buffer cap.
+size_t default_max_buffered();
+
 struct ServerOptions {
   // Threads: `loops` I/O loops (0: one per core). Without reuse_port an acceptor loop
   // hands new connections to them by `load_balancing` (or `load_balancer` if set); with
@@ -48,6 +51,12 @@ struct ServerOptions {
   // Errc::inbound_overflow: a peer cannot grow server memory by never finishing a message.
   // At most 2 GiB.
   size_t max_inbound = 16 * 1024 * 1024;
+
+  // A cap on the bytes all connections together hold in buffers (unconsumed input and
+  // unsent output). Above it every connection stops reading and the connections holding
+  // the most are closed (CloseReason::overflow) until the server is back under it.
+  // 0: no cap. The default is an eighth of the machine's memory.
+  size_t max_buffered = default_max_buffered();
 
   // The peer's end of file: by default a connection closes once its output is flushed.
   // With allow_half_open, on_traffic is called with Conn::input_ended() true and the
