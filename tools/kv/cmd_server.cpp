@@ -369,7 +369,10 @@ void cmd_debug(Ctx& c) {
       return;
     }
     // As in Redis, the loop itself sleeps: its other clients wait too.
-    if (*seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(*seconds));
+    if (*seconds > 0) {
+      std::this_thread::sleep_for(std::chrono::duration<double>(*seconds));
+      c.shard.refresh_clock();  // The commands after it in the same batch see the new time.
+    }
     c.out.ok();
   } else if (equals_lower(c.args[1], "help")) {
     help(c, {"DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "SLEEP <seconds>",

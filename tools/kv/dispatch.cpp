@@ -142,6 +142,7 @@ void Router::run(Client& client, const Command& cmd, Args args, resp::ReplyWrite
       return;
     }
   }
+  if (cmd.flags & flag::kDenyOom) home_.make_room();
   Ctx ctx{home_, home_.store(), args, out, &client};
   cmd.run(ctx);
 }
@@ -199,6 +200,7 @@ void Router::serve(Batch* b) {
     switch (call.kind) {
       case Call::Kind::reply:
       case Call::Kind::part: {
+        if (call.command->flags & flag::kDenyOom) home_.make_room();
         resp::ReplyWriter w(b->replies, call.protocol);
         Ctx ctx{home_, store, args, w, nullptr};
         call.command->run(ctx);

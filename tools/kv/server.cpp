@@ -30,6 +30,11 @@ void KvServer::on_boot(Server& server) {
   start_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
                   .count();
   bound_address_ = server.address().to_string();
+  // Each shard's periodic work runs on its own loop, from its first iteration.
+  for (auto& shard : shards_) {
+    Shard* s = shard.get();
+    s->loop().post([s] { s->start_cron(); });
+  }
 }
 
 void KvServer::on_shutdown(Server&) {}
@@ -115,6 +120,10 @@ void KvServer::execute(Client& c, Args args, resp::ReplyWriter& out) {
     e += cmd->name;
     e += "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
     out.error(e);
+    return;
+  }
+  if ((cmd->flags & flag::kDenyOom) != 0 && shard.refuses_writes()) {
+    out.error(err::kOom);
     return;
   }
   c.last_command = cmd;

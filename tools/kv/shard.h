@@ -53,6 +53,14 @@ class Shard {
   // Copies the store's counters into the published atomics.
   void publish();
 
+  // Starts the periodic work (active expiry, eviction, publishing counters). Loop thread,
+  // once.
+  void start_cron();
+  // With allkeys-lru: evicts from this shard until it is within its share of maxmemory.
+  void make_room();
+  // With noeviction: true when the shards together use more than maxmemory.
+  bool refuses_writes();
+
   // Scratch space for commands (APPEND's value, ZADD's scores, ZRANGE's entries); loop
   // thread. Reused, so steady traffic allocates nothing.
   std::string scratch;
@@ -89,6 +97,7 @@ class Shard {
 
  private:
   static Client* next_of(const Client* c);
+  void cron();
 
   KvServer& server_;
   uint32_t index_;

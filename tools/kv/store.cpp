@@ -1,7 +1,5 @@
 #include "store.h"
 
-#include <chrono>
-
 namespace weft::kv {
 
 Store::Store(uint64_t seed) : table_(seed), random_state_(seed | 1) {}
@@ -152,49 +150,6 @@ void Store::clear() {
 
 size_t Store::memory() const {
   return static_cast<size_t>(memory_) + table_.footprint() + expires_.capacity() * sizeof(Record*);
-}
-
-size_t Store::expire_cycle(int64_t budget_us) {
-  // Redis's active expiry: sample 20 keys with a TTL, remove the expired ones, go on while
-  // more than a tenth of a sample was expired and time is left.
-  constexpr size_t kSample = 20;
-  const auto start = std::chrono::steady_clock::now();
-  size_t removed = 0;
-  for (;;) {
-    if (expires_.empty()) break;
-    const size_t n = std::min(kSample, expires_.size());
-    size_t hit = 0;
-    for (size_t i = 0; i < n && !expires_.empty(); ++i) {
-      Record* r = expires_[random() % expires_.size()];
-      if (!expired(r)) continue;
-      erase(table_.find(r->key(), hash(r->key())));
-      ++expired_;
-      ++hit;
-    }
-    removed += hit;
-    if (hit * 10 <= n) break;
-    const auto spent = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-    if (spent.count() >= budget_us) break;
-  }
-  return removed;
-}
-
-bool Store::evict_one(size_t samples) {
-  size_t best = npos;
-  uint32_t best_idle = 0;
-  for (size_t i = 0; i < samples; ++i) {
-    const size_t slot = table_.sample(random());
-    if (slot == npos) return false;
-    const uint32_t idle = (lru_clock_ - table_.at(slot)->lru()) & 0xffffff;
-    if (best == npos || idle > best_idle) {
-      best = slot;
-      best_idle = idle;
-    }
-  }
-  if (best == npos) return false;
-  erase(best);
-  ++evicted_;
-  return true;
 }
 
 }  // namespace weft::kv

@@ -5,7 +5,6 @@
 // Sixty-four keys spread over two loops leave none of them empty (the chance is 2^-63).
 
 #include <gtest/gtest.h>
-#include <hiredis/hiredis.h>
 
 #include <algorithm>
 #include <memory>
@@ -14,18 +13,10 @@
 #include <vector>
 
 #include "external_server.h"
+#include "hiredis_client.h"
 
 namespace weft::test {
 namespace {
-
-struct ContextDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Context = std::unique_ptr<redisContext, ContextDeleter>;
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
 // prefix + i (GCC 12 warns, wrongly, about "literal" + std::string).
 std::string name(const char* prefix, int i) {
@@ -47,24 +38,8 @@ class CrossLoop : public ::testing::Test {
     ASSERT_TRUE(a_ && b_);
   }
 
-  Context connect() {
-    timeval timeout{20, 0};
-    Context c(redisConnectUnixWithTimeout(server_->socket_path().c_str(), timeout));
-    if (!c || c->err) return nullptr;
-    redisSetTimeout(c.get(), timeout);
-    return c;
-  }
+  Context connect() { return connect_unix(server_->socket_path()); }
 
-  static Reply run(redisContext* c, const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lengths;
-    for (const std::string& a : args) {
-      argv.push_back(a.data());
-      lengths.push_back(a.size());
-    }
-    return Reply(
-        static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(args.size()), argv.data(), lengths.data())));
-  }
   static std::vector<std::string> strings(const redisReply* r) {
     std::vector<std::string> out;
     for (size_t i = 0; i < r->elements; ++i) out.emplace_back(r->element[i]->str, r->element[i]->len);

@@ -2,40 +2,23 @@
 // replies come back in order, with keys owned by one loop and by two.
 
 #include <gtest/gtest.h>
-#include <hiredis/hiredis.h>
 
 #include <memory>
 #include <string>
 
 #include "external_server.h"
+#include "hiredis_client.h"
 
 namespace weft::test {
 namespace {
-
-struct ContextDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Context = std::unique_ptr<redisContext, ContextDeleter>;
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
-Reply next_reply(redisContext* c) {
-  void* r = nullptr;
-  if (redisGetReply(c, &r) != REDIS_OK) return nullptr;
-  return Reply(static_cast<redisReply*>(r));
-}
 
 class Hiredis : public ::testing::TestWithParam<size_t> {};
 
 TEST_P(Hiredis, PipelineOfTenThousandCommands) {
   std::unique_ptr<ExternalServer> server = start_weft_kv(GetParam());
   ASSERT_TRUE(server->ready());
-  timeval timeout{20, 0};
-  Context c(redisConnectUnixWithTimeout(server->socket_path().c_str(), timeout));
-  ASSERT_TRUE(c && !c->err) << (c ? c->errstr : "no context");
-  redisSetTimeout(c.get(), timeout);
+  Context c = connect_unix(server->socket_path());
+  ASSERT_TRUE(c);
 
   constexpr int kCommands = 10000;
   // Four kinds in turn on 500 keys: SET, INCR on a counter, GET of the value just set,
