@@ -92,19 +92,10 @@ std::unique_ptr<ExternalServer> start_redis(const std::vector<std::string>& flag
   if (!program_exists(exe)) return nullptr;
   const std::string path = temp_socket_path("redis");
   const char* tmp = std::getenv("TMPDIR");
-  std::vector<std::string> argv = {exe,
-                                   "--port",
-                                   "0",
-                                   "--unixsocket",
-                                   path,
-                                   "--save",
-                                   "",
-                                   "--appendonly",
-                                   "no",
-                                   "--dir",
-                                   tmp != nullptr && *tmp != '\0' ? tmp : "/tmp",
-                                   "--loglevel",
-                                   "warning"};
+  std::vector<std::string> argv = {exe, "--port", "0", "--unixsocket", path, "--save", "", "--appendonly", "no",
+                                   "--dir", tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "--loglevel", "warning",
+                                   // DEBUG SLEEP lets scripts wait for keys to expire.
+                                   "--enable-debug-command", "local"};
   argv.insert(argv.end(), flags.begin(), flags.end());
   return std::make_unique<ExternalServer>(std::move(argv), path);
 }

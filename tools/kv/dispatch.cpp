@@ -610,7 +610,7 @@ void Router::answer(Gather& g, std::string_view reply) {
   delete &g;
   // The client's next commands waited for this one.
   client.blocked = false;
-  if (Conn* conn = client.conn()) {
+  if (Conn* conn = client.conn(); conn != nullptr && !client.close_after_reply) {
     conn->resume_reading();
     home_.server().process(client);
   }

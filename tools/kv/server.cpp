@@ -60,6 +60,15 @@ void KvServer::on_traffic(Conn& conn) {
 
 void KvServer::on_close(Conn&, CloseReason, std::error_code) {}
 
+bool KvServer::on_stopping(Conn& conn) {
+  if (conn.attachment() == nullptr) return true;
+  Client& c = client_of(conn);
+  if (!c.queueing()) return true;
+  c.close_after_reply = true;  // Runs nothing more of what it sent.
+  c.close_after_replies({});
+  return false;
+}
+
 void KvServer::process(Client& c) {
   if (c.blocked || c.close_after_reply) return;
   Conn& conn = *c.conn();

@@ -36,6 +36,9 @@ class KvServer final : public Handler {
   void on_open(Conn& conn) override;
   void on_traffic(Conn& conn) override;
   void on_close(Conn& conn, CloseReason reason, std::error_code error) override;
+  // A graceful stop: a client waiting for replies from other loops closes once they are
+  // written; the others close once their output is flushed.
+  bool on_stopping(Conn& conn) override;
   void on_shutdown(Server& server) override;
 
   // Runs the requests waiting in a client's input, in order, until they run out, the
