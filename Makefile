@@ -66,6 +66,7 @@ test-fuzz: deps
 bench: build
 	@scripts/ensure-packages.sh $(BENCH_PKGS)
 	@bench/run.sh
+	@bench/kv.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) build-fuzz
