@@ -120,8 +120,8 @@ TEST_P(ChatExample, ManyClientsManyLines) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Programs, ChatExample, ::testing::Values(WEFT_EXAMPLE_CHAT, WEFT_EXAMPLE_CHAT_CORO),
-                         [](const ::testing::TestParamInfo<const char*>& info) {
-                           std::string path = info.param;
+                         [](const ::testing::TestParamInfo<const char*>& p) {
+                           std::string path = p.param;
                            return path.substr(path.rfind('/') + 1);  // example_chat, example_chat_coro
                          });
 
