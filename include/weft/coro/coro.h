@@ -3,6 +3,7 @@
 
 #include "weft/coro/channel.h"
 #include "weft/coro/coro_server.h"
+#include "weft/coro/datagram_socket.h"
 #include "weft/coro/dial.h"
 #include "weft/coro/frame_pool.h"
 #include "weft/coro/offload.h"

@@ -16,7 +16,8 @@
 
 using namespace std::chrono_literals;
 
-weft::Task<> all(weft::Stream& s, weft::Channel<int>& ch, weft::codec::Decoder& d) {
+weft::Task<> all(weft::Stream& s, weft::Channel<int>& ch, weft::codec::Decoder& d, weft::DatagramSocket& u,
+                 const weft::Address& a) {
   char buf[4];
   std::string_view parts[2] = {"a", "b"};
   USE(s.read_some(buf));                                  // call
@@ -33,5 +34,10 @@ weft::Task<> all(weft::Stream& s, weft::Channel<int>& ch, weft::codec::Decoder& 
   USE(weft::offload([] { return 1; }));                   // call
   USE(ch.send(1));                                        // call
   USE(ch.recv());                                         // call
+  USE(weft::udp_bind("udp://127.0.0.1:0"));               // call
+  USE(weft::udp_connect("udp://127.0.0.1:9"));            // call
+  USE(u.recv_from(buf));                                  // call
+  USE(u.send_to("x", a));                                 // call
+  USE(u.send("x"));                                       // call
   co_return;
 }
