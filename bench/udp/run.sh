@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # UDP echo, head to head: weft-udp-echo against a plain recvmmsg/sendmmsg echo (the
-# reference; target at least 0.95) and a libuv UDP echo, 64-byte datagrams.
+# reference; target at least 0.95), a libuv UDP echo and a Go net UDP echo (targets at
+# least 1.2), 64-byte datagrams.
 #
 #   bench/udp/run.sh [--quick] [--reps N] [--duration S] [--size B]
 #
@@ -32,6 +33,7 @@ cmake --build "$BUILD_DIR" --target weft-udp-echo >/dev/null
 cmake -S "$ROOT/bench/peers" -B "$PEER_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$PEER_DIR" --target udp_mmsg_echo udp_load >/dev/null
 cmake --build "$PEER_DIR" --target libuv_udp_echo >/dev/null 2>&1 || true
+(cd "$ROOT/bench/peers/go" && GOFLAGS=-mod=mod go build -o "$PEER_DIR/go_udp_echo" ./udp) 2>/dev/null || true
 
 CPUS=$(nproc)
 SERVER_CPU=0
@@ -48,6 +50,7 @@ start_server() {  # NAME PORT -> SERVER_PID
     weft) taskset -c $SERVER_CPU "$BUILD_DIR/bin/weft-udp-echo" --addr "udp://127.0.0.1:$2" --quiet & ;;
     mmsg) taskset -c $SERVER_CPU "$PEER_DIR/udp_mmsg_echo" "$2" 32 & ;;
     libuv) taskset -c $SERVER_CPU "$PEER_DIR/libuv_udp_echo" "$2" & ;;
+    go) taskset -c $SERVER_CPU "$PEER_DIR/go_udp_echo" "$2" & ;;
   esac
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
@@ -57,8 +60,9 @@ rate_of() { sed -E 's/.*"echoes_per_sec": ([0-9]+).*/\1/' "$1"; }
 
 declare -A RATIOS
 LOG=$(mktemp -d)
-for peer in mmsg libuv; do
-  if [[ $peer == libuv && ! -x $PEER_DIR/libuv_udp_echo ]]; then echo "libuv_udp_echo not built: skipped"; continue; fi
+declare -A PEER_BIN=([mmsg]=udp_mmsg_echo [libuv]=libuv_udp_echo [go]=go_udp_echo)
+for peer in mmsg libuv go; do
+  if [[ ! -x $PEER_DIR/${PEER_BIN[$peer]} ]]; then echo "${PEER_BIN[$peer]} not built: skipped"; continue; fi
   for ((rep = 1; rep <= REPS; rep++)); do
     pw=$(free_port); pp=$(free_port)
     start_server weft "$pw"; wpid=$SERVER_PID
@@ -83,7 +87,8 @@ done
   echo
   echo "| peer | weft / peer (median of $REPS) | runs |"
   echo "|---|---|---|"
-  for peer in "${!RATIOS[@]}"; do
+  for peer in mmsg libuv go; do
+    [[ -n ${RATIOS[$peer]:-} ]] || continue
     med=$(echo "${RATIOS[$peer]}" | tr ' ' '\n' | grep -v '^$' | grep -v '?' | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "?"}')
     echo "| $peer | $med | ${RATIOS[$peer]} |"
   done
