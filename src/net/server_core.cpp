@@ -87,6 +87,7 @@ ServerCore::~ServerCore() {
 void ServerCore::listen(std::string_view url) {
   if (started_) throw std::logic_error("Server::listen must be called before start()");
   Address address = Address::parse(url);
+  if (address.is_datagram()) throw std::invalid_argument("Server::listen: " + std::string(url) + " is a datagram address (use UdpServer)");
   ListenOptions lo{options.backlog, options.reuse_port};
   size_t count = options.reuse_port && !address.is_unix() ? io.size() : 1;
   Address bound;

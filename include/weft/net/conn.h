@@ -129,6 +129,11 @@ class Conn final : private detail::IoObject {
   // reading goes on. Later writes return Errc::closed.
   void shutdown_write();
   bool closing() const { return life_ != Life::open; }
+  // Why the connection is closing, once closing() is true, and the error code with it (as
+  // on_close will report them; a more severe reason, such as a reset, may still replace
+  // them until then).
+  CloseReason close_reason() const { return reason_; }
+  std::error_code close_error() const { return error(); }
   // True while write() would accept bytes.
   bool writable() const { return life_ == Life::open && write_side_ == WriteSide::open; }
 
