@@ -566,10 +566,19 @@ void Conn::update_interest() {
   if (extra & detail::Transport::kWantRead) want |= kReadable;
   if (extra & detail::Transport::kWantWrite) want |= kWritable;
   if (want != interest_) {
+    const bool resumed = (want & kReadable) && !(interest_ & kReadable);
     interest_ = static_cast<uint8_t>(want);
     if (std::error_code ec = ctx_->loop.modify_io(fd_, want, this)) {
       force_close(CloseReason::error, ec);
       return;
+    }
+    // Input a transport holds (decrypted TLS records) is invisible to the poller: when
+    // reading resumes with some waiting there, a posted task reads it.
+    if (resumed && transport_->buffers_input() && life_ == Life::open && read_stop_ == 0 && !handshaking_ &&
+        transport_->pending_input()) {
+      handle().post([](Conn& c) {
+        if (c.life_ == Life::open && c.read_stop_ == 0 && c.transport_->pending_input()) c.handle_read(false);
+      });
     }
   }
   check_state();

@@ -26,7 +26,9 @@ std::string openssl_errors() {
   return out.empty() ? "no reason from OpenSSL" : out;
 }
 
-[[noreturn]] void fail(const std::string& what) { throw std::runtime_error("TLS: " + what + ": " + openssl_errors()); }
+[[noreturn]] void fail(const std::string& what) {
+  throw std::runtime_error("TLS: " + what + ": " + openssl_errors());
+}
 
 // ALPN's wire format: each name after its length byte.
 std::string alpn_wire(const std::vector<std::string>& names) {
@@ -159,7 +161,8 @@ SSL_CTX* Context::Impl::server_ctx(const CertificateFiles& files, Generation& ge
   SSL_CTX_set_num_tickets(ctx, 1);
   if (!c.ciphers.empty() && SSL_CTX_set_cipher_list(ctx, c.ciphers.c_str()) != 1) fail("bad cipher list " + c.ciphers);
   if (c.verify_client) {
-    if (SSL_CTX_load_verify_locations(ctx, c.ca_file.c_str(), nullptr) != 1) fail("cannot load the CA file " + c.ca_file);
+    if (SSL_CTX_load_verify_locations(ctx, c.ca_file.c_str(), nullptr) != 1)
+      fail("cannot load the CA file " + c.ca_file);
     STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(c.ca_file.c_str());
     if (names == nullptr) fail("no CA names in " + c.ca_file);
     SSL_CTX_set_client_CA_list(ctx, names);
@@ -269,7 +272,9 @@ Stats Context::stats() const {
                impl_->reloads.load(std::memory_order_relaxed)};
 }
 
-bool Context::is_server() const { return impl_->server; }
+bool Context::is_server() const {
+  return impl_->server;
+}
 
 detail::Transport* Context::make_transport(const TransportSetup& setup) {
   std::shared_ptr<Generation> gen;
@@ -298,7 +303,8 @@ detail::Transport* Context::make_transport(const TransportSetup& setup) {
       const bool ip = is_ip_literal(name);
       if (!ip) SSL_set_tlsext_host_name(ssl, name.c_str());  // RFC 6066: SNI carries host names only.
       if (impl_->client_config.verify_peer) {
-        int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name.c_str()) : SSL_set1_host(ssl, name.c_str());
+        int ok =
+            ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name.c_str()) : SSL_set1_host(ssl, name.c_str());
         if (ok != 1) {
           WEFT_LOG(LogLevel::error, "TLS: cannot verify against the name %s", name.c_str());
           SSL_free(ssl);

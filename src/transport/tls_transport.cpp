@@ -30,8 +30,8 @@ std::atomic<bool> g_ktls_fallback_logged{false};
 bool log_allowed() {
   thread_local int64_t second = 0;
   thread_local unsigned count = 0;
-  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
-                    .count();
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
   if (now != second) {
     if (count > kLogsPerSecond) {
       WEFT_LOG(LogLevel::warn, "%u more TLS failures in the last second were not logged", count - kLogsPerSecond);
@@ -71,7 +71,9 @@ const char* op_name(int op) {
 TlsTransport::TlsTransport(SSL* ssl, bool edge_triggered, TlsEvents& events, std::shared_ptr<const void> keep)
     : Transport(false, true), ssl_(ssl), events_(events), keep_(std::move(keep)), edge_triggered_(edge_triggered) {}
 
-TlsTransport::~TlsTransport() { SSL_free(ssl_); }
+TlsTransport::~TlsTransport() {
+  SSL_free(ssl_);
+}
 
 long TlsTransport::handshake(int fd) {
   handshake_wants_ = kNoWant;
@@ -93,8 +95,10 @@ void TlsTransport::handshake_done() {
   if (ktls_send_ || ktls_receive_) {
     events_.ktls.fetch_add(1, std::memory_order_relaxed);
   } else if (events_.ktls_wanted && !g_ktls_fallback_logged.exchange(true, std::memory_order_relaxed)) {
-    WEFT_LOG(LogLevel::info, "kernel TLS is not available for %s %s (no `tls` module, or the cipher is not offloaded); "
-             "TLS records are handled in user space", SSL_get_version(ssl_), SSL_get_cipher_name(ssl_));
+    WEFT_LOG(LogLevel::info,
+             "kernel TLS is not available for %s %s (no `tls` module, or the cipher is not offloaded); "
+             "TLS records are handled in user space",
+             SSL_get_version(ssl_), SSL_get_cipher_name(ssl_));
   }
 }
 
@@ -176,7 +180,9 @@ long TlsTransport::shutdown_write(int fd) {
   return ::shutdown(fd, SHUT_WR) < 0 ? -errno : 0;
 }
 
-void TlsTransport::goodbye(int) { send_close_notify(); }
+void TlsTransport::goodbye(int) {
+  send_close_notify();
+}
 
 bool TlsTransport::pending_input() const {
   if (SSL_pending(ssl_) > 0 || deferred_ != 0) return true;
@@ -205,8 +211,7 @@ long TlsTransport::status(int rc, Op op, int fd) {
         return fail(static_cast<int>(tls::Errc::unexpected_eof), fd, static_cast<int>(op));
       }
       break;
-    default:
-      break;
+    default: break;
   }
   unsigned long e = ERR_peek_last_error();
   int reason = ERR_GET_LIB(e) == ERR_LIB_SSL ? ERR_GET_REASON(e) : 0;
@@ -235,7 +240,8 @@ long TlsTransport::fail(int code, int fd, int op) {
   if (log_allowed()) {
     Address peer = peer_address(fd);
     WEFT_LOG(quiet ? LogLevel::debug : LogLevel::warn, "TLS %s with %s failed: %s (%s)", op_name(op),
-             peer.valid() ? peer.to_string().c_str() : "a peer that has left", tls::make_error_code(static_cast<tls::Errc>(code)).message().c_str(),
+             peer.valid() ? peer.to_string().c_str() : "a peer that has left",
+             tls::make_error_code(static_cast<tls::Errc>(code)).message().c_str(),
              reason.empty() ? "no reason from OpenSSL" : reason.c_str());
   }
   return -(kTlsBase + code);

@@ -72,7 +72,7 @@ class TlsTransport final : public Transport {
   bool edge_triggered_;
   bool drained_ = false;  // The last read stopped at want-read: the socket is empty.
   bool established_ = false;
-  bool failed_ = false;   // A fatal error: OpenSSL forbids a close_notify now.
+  bool failed_ = false;    // A fatal error: OpenSSL forbids a close_notify now.
   bool notified_ = false;  // Our close_notify was sent (or tried).
   bool ktls_send_ = false;
   bool ktls_receive_ = false;

@@ -2,8 +2,8 @@
 // tls::Context verifies the server's chain and name by default, negotiates ALPN, resumes
 // its session on the next connection, and presents a certificate for mTLS.
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -172,8 +172,8 @@ TEST_F(TlsClient, PresentsItsCertificateForMutualTls) {
   sc.ca_file = file("ca.pem");
   sc.verify_client = true;
   start(sc);
-  auto with_cert =
-      tls::Context::client({.ca_file = file("ca.pem"), .cert_file = file("client.pem"), .key_file = file("client.key")});
+  auto with_cert = tls::Context::client(
+      {.ca_file = file("ca.pem"), .cert_file = file("client.pem"), .key_file = file("client.key")});
   dial(with_cert, "localhost");
   ASSERT_TRUE(greeter_.replies.wait_for(1));
   EXPECT_EQ(greeter_.reply(), GreetingHandler::kGreeting);

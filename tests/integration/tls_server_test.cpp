@@ -5,8 +5,8 @@
 // established connection keeps working; close_notify both ways; write_file over kTLS or
 // user-space TLS, whichever this kernel offers.
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -54,8 +54,8 @@ class TlsServer : public ::testing::Test {
   static std::string python(const Address& address, const std::string& fields, const std::string& name = "localhost") {
     std::string json = "{\"port\": " + std::to_string(address.port()) + ", \"ca\": \"" + file("ca.pem") +
                        "\", \"name\": \"" + name + "\"" + (fields.empty() ? "" : ", " + fields) + "}";
-    CommandResult r =
-        run_command("/usr/bin/python3 " + std::string(WEFT_SOURCE_DIR) + "/tests/support/tls_client.py '" + json + "'", 60);
+    CommandResult r = run_command(
+        "/usr/bin/python3 " + std::string(WEFT_SOURCE_DIR) + "/tests/support/tls_client.py '" + json + "'", 60);
     return r.output;
   }
 };
@@ -73,8 +73,8 @@ class InfoHandler : public RecordingHandler {
     TransportInfo i = conn.transport_info();
     {
       std::lock_guard lock(mutex_);
-      infos_.push_back({i.name, std::string(i.version), std::string(i.alpn), std::string(i.server_name),
-                        i.peer_subject, i.peer_verified});
+      infos_.push_back({i.name, std::string(i.version), std::string(i.alpn), std::string(i.server_name), i.peer_subject,
+                        i.peer_verified});
     }
     RecordingHandler::on_open(conn);
   }
@@ -107,7 +107,8 @@ class HelloHandler : public Handler {
     conn.discard();
     TransportInfo info = conn.transport_info();
     std::string body = "hello over " + std::string(info.version) + " alpn=" + std::string(info.alpn);
-    conn.write("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    conn.write("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
+               body);
     conn.close();
   }
 };
@@ -117,8 +118,8 @@ TEST_F(TlsServer, CurlGetsAResponseWithAlpn) {
   tls::ServerConfig c = config();
   c.alpn = {"http/1.1"};
   ServerFixture fixture(handler, options(tls::Context::server(c)));
-  CommandResult r = run_command("curl -sS --max-time 10 --cacert " + file("ca.pem") + " https://localhost:" +
-                                std::to_string(fixture.address().port()) + "/");
+  CommandResult r = run_command("curl -sS --max-time 10 --cacert " + file("ca.pem") +
+                                " https://localhost:" + std::to_string(fixture.address().port()) + "/");
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(r.output, "hello over TLSv1.3 alpn=http/1.1");
 }
@@ -189,8 +190,8 @@ TEST_F(TlsServer, MutualTlsAcceptsTheRightClientOnly) {
   c.verify_client = true;
   auto tls = tls::Context::server(c);
   ServerFixture fixture(handler, options(tls));
-  std::string good =
-      python(fixture.address(), "\"sizes\": [3], \"cert\": \"" + file("client.pem") + "\", \"key\": \"" + file("client.key") + "\"");
+  std::string good = python(fixture.address(), "\"sizes\": [3], \"cert\": \"" + file("client.pem") + "\", \"key\": \"" +
+                                                   file("client.key") + "\"");
   EXPECT_NE(good.find("\"echo\": [true]"), std::string::npos) << good;
   ASSERT_TRUE(handler.opened.wait_for(1));
   EXPECT_TRUE(handler.infos()[0].peer_verified);
@@ -227,6 +228,28 @@ TEST_F(TlsServer, ReloadServesNewHandshakesTheNewCertificate) {
   EXPECT_NE(after.find("\"peer_names\": [\"other.test\", \"*.other.test\"]"), std::string::npos) << after;
   std::string old_name = python(fixture.address(), "\"sizes\": [4]", "localhost");
   EXPECT_NE(old_name.find("\"error\""), std::string::npos) << old_name;  // The old name is no longer served.
+}
+
+// Pauses reading after each delivery and resumes a little later from a timer.
+class PausingHandler : public RecordingHandler {
+ public:
+  void on_traffic(Conn& conn) override {
+    echo_all(conn);
+    conn.pause_reading();
+    conn.loop().run_after(std::chrono::milliseconds(20),
+                          [h = conn.handle()] { h.post([](Conn& c) { c.resume_reading(); }); });
+  }
+};
+
+// With a 1 KiB read area a 10 KB record leaves most of its plaintext inside OpenSSL when
+// the handler pauses; the poller cannot see it, and resuming must still deliver it.
+TEST_F(TlsServer, ResumedReadingDeliversInputHeldInsideTls) {
+  PausingHandler handler;
+  ServerOptions o = options(tls::Context::server(config()), 1);
+  o.loop.read_buffer_size = 1024;
+  ServerFixture fixture(handler, o);
+  std::string out = python(fixture.address(), "\"sizes\": [10000, 3000]");
+  EXPECT_NE(out.find("\"echo\": [true, true]"), std::string::npos) << out;
 }
 
 // Sends a file with write_file when a connection opens, then closes it.

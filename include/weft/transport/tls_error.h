@@ -18,7 +18,9 @@ enum class Errc {
 
 const std::error_category& error_category() noexcept;
 
-inline std::error_code make_error_code(Errc e) noexcept { return {static_cast<int>(e), error_category()}; }
+inline std::error_code make_error_code(Errc e) noexcept {
+  return {static_cast<int>(e), error_category()};
+}
 
 }  // namespace weft::tls
 
