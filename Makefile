@@ -4,9 +4,10 @@ BUILD_DIR   ?= build
 ASAN_DIR    ?= build-asan
 TSAN_DIR    ?= build-tsan
 CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
-               libcli11-dev pkgconf git
+               libcli11-dev libssl-dev pkgconf git
 DEMO_PKGS    = netcat-openbsd
-BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind
+TEST_PKGS    = openssl curl python3
+BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind haproxy
 
 .PHONY: all deps configure build demo test test-release test-asan test-tsan test-fuzz bench clean format
 
@@ -32,10 +33,12 @@ demo: configure
 test: test-release test-asan test-tsan test-fuzz
 
 test-release: build
+	@scripts/ensure-packages.sh $(TEST_PKGS)
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
 
 # The sanitized build uses clang, so every `make test` compiles weft with both compilers.
 test-asan: deps
+	@scripts/ensure-packages.sh $(TEST_PKGS)
 	@CXX=clang++ cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600

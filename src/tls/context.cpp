@@ -16,13 +16,7 @@ namespace weft::tls {
 namespace {
 
 std::string openssl_errors() {
-  std::string out;
-  char line[256];
-  while (unsigned long e = ERR_get_error()) {
-    ERR_error_string_n(e, line, sizeof line);
-    if (!out.empty()) out += "; ";
-    out += line;
-  }
+  std::string out = detail::take_openssl_errors();
   return out.empty() ? "no reason from OpenSSL" : out;
 }
 
@@ -142,6 +136,9 @@ SSL_CTX* Context::Impl::new_ctx(const SSL_METHOD* method, bool ktls) const {
   // Idle connections return their record buffers; a write may return after one record and
   // be retried from a buffer that moved (weft's output chain).
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // One read(2) takes what the socket has, several records at once, instead of one for
+  // each record's header and one for its body; the transport reports what stays buffered.
+  SSL_CTX_set_read_ahead(ctx, 1);
   return ctx;
 }
 

@@ -42,18 +42,6 @@ bool log_allowed() {
   return ++count <= kLogsPerSecond;
 }
 
-// Empties OpenSSL's error queue of this thread into one line.
-std::string take_openssl_errors() {
-  std::string out;
-  char line[256];
-  while (unsigned long e = ERR_get_error()) {
-    ERR_error_string_n(e, line, sizeof line);
-    if (!out.empty()) out += "; ";
-    out += line;
-  }
-  return out;
-}
-
 // Before each OpenSSL call: SSL_get_error reads the thread's error queue and errno, so
 // neither may hold an earlier call's leftovers.
 void clear_errors() {
@@ -67,6 +55,17 @@ const char* op_name(int op) {
 }
 
 }  // namespace
+
+std::string take_openssl_errors() {
+  std::string out;
+  char line[256];
+  while (unsigned long e = ERR_get_error()) {
+    ERR_error_string_n(e, line, sizeof line);
+    if (!out.empty()) out += "; ";
+    out += line;
+  }
+  return out;
+}
 
 TlsTransport::TlsTransport(SSL* ssl, bool edge_triggered, TlsEvents& events, std::shared_ptr<const void> keep)
     : Transport(false, true), ssl_(ssl), events_(events), keep_(std::move(keep)), edge_triggered_(edge_triggered) {}
@@ -185,7 +184,9 @@ void TlsTransport::goodbye(int) {
 }
 
 bool TlsTransport::pending_input() const {
-  if (SSL_pending(ssl_) > 0 || deferred_ != 0) return true;
+  // SSL_has_pending: decrypted bytes, or records read ahead from the socket and not yet
+  // decrypted (a partial one makes the next read return -EAGAIN, which ends the loop).
+  if (SSL_has_pending(ssl_) || deferred_ != 0) return true;
   // Edge-triggered polling reports the socket once: read until OpenSSL finds it empty.
   return edge_triggered_ && established_ && !drained_;
 }

@@ -21,10 +21,14 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "transport/transport.h"
 
 namespace weft::detail {
+
+// Empties this thread's OpenSSL error queue into one line ("" when it was empty).
+std::string take_openssl_errors();
 
 // What a context counts across its connections, from any loop.
 struct TlsEvents {

@@ -23,16 +23,10 @@ using namespace std::chrono_literals;
 constexpr Duration kHandshakeTimeout = 300ms;
 constexpr Duration kFast = 5s;  // Far above any of the bounds, far below a hang.
 
-class TlsBadInput : public ::testing::Test {
+class TlsBadInput : public TlsSuite {
  protected:
-  static void SetUpTestSuite() { files_ = new TlsFiles(); }
-  static void TearDownTestSuite() {
-    delete files_;
-    files_ = nullptr;
-  }
-
   TlsBadInput() {
-    tls_ = tls::Context::server({.cert_file = files_->path("server.pem"), .key_file = files_->path("server.key")});
+    tls_ = tls::Context::server({.cert_file = file("server.pem"), .key_file = file("server.key")});
     ServerOptions o;
     o.loops = 1;
     o.transport = tls_;
@@ -56,19 +50,16 @@ class TlsBadInput : public ::testing::Test {
 
   // The server still completes a real handshake afterwards.
   void expect_still_serving() {
-    CommandResult r = run_command("openssl s_client -brief -verify_return_error -CAfile " + files_->path("ca.pem") +
+    CommandResult r = run_command("openssl s_client -brief -verify_return_error -CAfile " + file("ca.pem") +
                                   " -connect 127.0.0.1:" + std::to_string(fixture_->address().port()) + " </dev/null");
     EXPECT_EQ(r.status, 0) << r.output;
     EXPECT_EQ(handler_.opened.value(), 1u);  // Only the real client reached the handler.
   }
 
-  static TlsFiles* files_;
   RecordingHandler handler_;
   std::shared_ptr<tls::Context> tls_;
   std::unique_ptr<ServerFixture> fixture_;
 };
-
-TlsFiles* TlsBadInput::files_ = nullptr;
 
 TEST_F(TlsBadInput, PlaintextHttpIsRefused) {
   expect_closed_after("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");

@@ -78,15 +78,8 @@ bool eventually(const std::function<bool()>& done, Duration timeout = kWait) {
   return true;
 }
 
-class TlsClient : public ::testing::Test {
+class TlsClient : public TlsSuite {
  protected:
-  static void SetUpTestSuite() { files_ = new TlsFiles(); }
-  static void TearDownTestSuite() {
-    delete files_;
-    files_ = nullptr;
-  }
-  static std::string file(const std::string& name) { return files_->path(name); }
-
   // A TLS echo server; the client's own Server runs the dialed connections' loop.
   void start(tls::ServerConfig config = {}) {
     if (config.cert_file.empty()) {
@@ -113,15 +106,12 @@ class TlsClient : public ::testing::Test {
     client.loop(0).post([&client, fd, tls, name] { client.adopt(fd, nullptr, *tls, name); });
   }
 
-  static TlsFiles* files_;
   RecordingHandler echo_;
   GreetingHandler greeter_;
   std::shared_ptr<tls::Context> server_tls_;
   std::unique_ptr<ServerFixture> upstream_;
   std::unique_ptr<ServerFixture> client_;
 };
-
-TlsFiles* TlsClient::files_ = nullptr;
 
 TEST_F(TlsClient, VerifiesTheServerAndNegotiatesAlpn) {
   tls::ServerConfig sc;

@@ -25,17 +25,8 @@
 namespace weft::test {
 namespace {
 
-TlsFiles* g_files = nullptr;
-
-class TlsServer : public ::testing::Test {
+class TlsServer : public TlsSuite {
  protected:
-  static void SetUpTestSuite() { g_files = new TlsFiles(); }
-  static void TearDownTestSuite() {
-    delete g_files;
-    g_files = nullptr;
-  }
-  static std::string file(const std::string& name) { return g_files->path(name); }
-
   static tls::ServerConfig config() {
     tls::ServerConfig c;
     c.cert_file = file("server.pem");

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -35,6 +37,20 @@ class TlsFiles {
 
  private:
   std::string dir_;
+};
+
+// A test suite whose tests share one TlsFiles, made before its first test.
+class TlsSuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { files_ = new TlsFiles(); }
+  static void TearDownTestSuite() {
+    delete files_;
+    files_ = nullptr;
+  }
+  static std::string file(const std::string& name) { return files_->path(name); }
+
+ private:
+  static inline TlsFiles* files_ = nullptr;
 };
 
 struct CommandResult {
