@@ -6,6 +6,8 @@
 //	    echo load: N connections each sending B bytes and reading them back, in a loop;
 //	    with -handshakes each operation is a new connection and a full handshake (-resume:
 //	    a resumed one), closed at once. Prints one JSON line: {"ops_per_sec": ..., "errors": ...}.
+//	    With -hold, opens N connections (handshake and one byte echoed on each), prints
+//	    {"held": N} and keeps them idle for the duration: for measuring idle memory.
 package main
 
 import (
@@ -87,6 +89,7 @@ func load(args []string) {
 	duration := fs.Duration("duration", 3*time.Second, "measured time")
 	handshakes := fs.Bool("handshakes", false, "one handshake per operation")
 	resume := fs.Bool("resume", false, "with -handshakes: resume sessions")
+	hold := fs.Bool("hold", false, "open -conns idle connections and hold them")
 	fs.Parse(args)
 	pem, err := os.ReadFile(*ca)
 	if err != nil {
@@ -98,6 +101,10 @@ func load(args []string) {
 	config := &tls.Config{RootCAs: pool, ServerName: *name}
 	if *resume {
 		config.ClientSessionCache = tls.NewLRUClientSessionCache(*conns * 2)
+	}
+	if *hold {
+		holdIdle(*addr, config, *conns, *duration)
+		return
 	}
 	var ops, errors int64
 	var stop atomic.Bool
@@ -157,4 +164,30 @@ func load(args []string) {
 		"errors":      atomic.LoadInt64(&errors),
 	})
 	fmt.Println(string(out))
+}
+
+func holdIdle(addr string, config *tls.Config, n int, duration time.Duration) {
+	var held []net.Conn
+	for i := 0; i < n; i++ {
+		c, err := tls.Dial("tcp", addr, config)
+		if err != nil {
+			break
+		}
+		var b [1]byte
+		if _, err := c.Write([]byte{1}); err != nil {
+			c.Close()
+			break
+		}
+		if _, err := io.ReadFull(c, b[:]); err != nil {
+			c.Close()
+			break
+		}
+		held = append(held, c)
+	}
+	fmt.Printf("{\"held\": %d}\n", len(held))
+	os.Stdout.Sync()
+	time.Sleep(duration)
+	for _, c := range held {
+		c.Close()
+	}
 }
