@@ -8,6 +8,7 @@
 
 #include "core/socket.h"
 #include "transport/plain_transport.h"
+#include "weft/core/detail/loop_access.h"
 #include "weft/core/log.h"
 #include "weft/net/conn.h"
 
@@ -33,7 +34,7 @@ void ConnList::remove(Conn& c) {
 }
 
 LoopContext::LoopContext(EventLoop& l, size_t i, Handler& h, const ServerOptions& o, Hooks hooks)
-    : loop(l), handler(h), options(o), index(i), table(l), read(l.read_scratch(), l.pool()), hooks_(std::move(hooks)) {}
+    : loop(l), handler(h), options(o), index(i), table(l), read(LoopAccess(l).read_scratch(), l.pool()), hooks_(std::move(hooks)) {}
 
 LoopContext::~LoopContext() = default;
 
@@ -50,7 +51,7 @@ bool LoopContext::adopt(int fd, const Address& remote, void* context, TransportF
   set_buffer_sizes(fd, options.receive_buffer, options.send_buffer);
   Transport* transport = &plain_transport();
   if (factory != nullptr) {
-    transport = factory->make_transport(TransportSetup{fd, peer_name, loop.edge_triggered()});
+    transport = factory->make_transport(TransportSetup{fd, peer_name, LoopAccess(loop).edge_triggered()});
     if (transport == nullptr) {  // The factory has logged why.
       refuse(fd);
       return false;
