@@ -45,6 +45,7 @@ ServerOptions validated(ServerOptions o) {
   if (o.linger_timeout < Duration::zero()) fail("linger_timeout must not be negative");
   if (o.idle_timeout < Duration::zero()) fail("idle_timeout must not be negative");
   if (o.shutdown_timeout < Duration::zero()) fail("shutdown_timeout must not be negative");
+  if (o.handshake_timeout < Duration::zero()) fail("handshake_timeout must not be negative");
   if (o.receive_buffer < 0 || o.send_buffer < 0) fail("socket buffer sizes must not be negative");
   if (o.loop.read_buffer_size < 1024 || o.loop.read_buffer_size > (size_t{1} << 30)) {
     fail("loop.read_buffer_size must be between 1 KiB and 1 GiB");
@@ -84,7 +85,7 @@ ServerCore::~ServerCore() {
   wait();
 }
 
-void ServerCore::listen(std::string_view url) {
+void ServerCore::listen(std::string_view url, std::shared_ptr<TransportFactory> transport) {
   if (started_) throw std::logic_error("Server::listen must be called before start()");
   Address address = Address::parse(url);
   if (address.is_datagram()) throw std::invalid_argument("Server::listen: " + std::string(url) + " is a datagram address (use UdpServer)");
@@ -100,12 +101,16 @@ void ServerCore::listen(std::string_view url) {
     LoopContext* own = count > 1 ? contexts[i].get() : nullptr;
     EventLoop& loop = own != nullptr ? own->loop : main_loop;
     auto listener = std::make_unique<Listener>(
-        loop, fd, bound, [this](int afd, const Address& remote, LoopContext* target) { dispatch(afd, remote, target); },
+        loop, fd, bound,
+        [this, factory = transport.get()](int afd, const Address& remote, LoopContext* target) {
+          dispatch(afd, remote, target, factory);
+        },
         own);
     listener->set_owns_path(i == 0);
     listeners.push_back(std::move(listener));
   }
   addresses.push_back(bound);
+  if (transport) transports.push_back(std::move(transport));
 }
 
 void ServerCore::start() {
@@ -185,7 +190,7 @@ void ServerCore::finish() {
   main_loop.quit();
 }
 
-void ServerCore::dispatch(int fd, const Address& remote, LoopContext* own) {
+void ServerCore::dispatch(int fd, const Address& remote, LoopContext* own, TransportFactory* transport) {
   if (options.max_connections != 0 && connection_count() >= options.max_connections) {
     if (!over_limit_logged_.exchange(true, std::memory_order_relaxed)) {
       WEFT_LOG(LogLevel::warn, "max_connections (%zu) reached; refusing new connections", options.max_connections);
@@ -204,8 +209,8 @@ void ServerCore::dispatch(int fd, const Address& remote, LoopContext* own) {
   }
   target->connections.fetch_add(1, std::memory_order_relaxed);
   if (target->loop.in_loop_thread()) {
-    target->adopt(fd, remote);
-  } else if (!target->loop.post([target, fd, remote] { target->adopt(fd, remote); })) {
+    target->adopt(fd, remote, nullptr, transport);
+  } else if (!target->loop.post([target, fd, remote, transport] { target->adopt(fd, remote, nullptr, transport); })) {
     ::close(fd);
     target->connections.fetch_sub(1, std::memory_order_relaxed);
   }

@@ -1,5 +1,6 @@
 // weft-echo: an echo server for trying weft out and for benchmarks. `weft-echo --help`
 // lists the flags: the common server flags (tools/common/server_flags.h) and --api.
+// With --tls-cert and --tls-key it serves TLS (docs/tls.md); SIGHUP reloads the files.
 //
 // --api coro serves the same echo through the coroutine API: one coroutine per
 // connection, for comparing the two.
@@ -44,11 +45,13 @@ int main(int argc, char** argv) {
   app.parse_or_exit(argc, argv);
 
   try {
+    auto tls = weft::tools::use_tls(app, flags);
+    weft::tools::ReloadOnHangup reload(tls);  // SIGHUP reads the certificate files again.
     auto serve = [&](auto& server) {
       server.listen(flags.addr);
       if (!flags.quiet) {
-        std::printf("weft-echo (%s API) listening on %s with %zu loop(s)\n", coro ? "coroutine" : "callback",
-                    server.address().to_string().c_str(), server.loop_count());
+        std::printf("weft-echo (%s API) listening on %s%s with %zu loop(s)\n", coro ? "coroutine" : "callback",
+                    server.address().to_string().c_str(), tls ? " (TLS)" : "", server.loop_count());
         std::fflush(stdout);
       }
       server.run();
