@@ -17,6 +17,11 @@ Server& Server::listen(std::string_view url) {
   return *this;
 }
 
+Server& Server::listen_fd(int fd) {
+  core_->listen_fd(fd);
+  return *this;
+}
+
 void Server::start() { core_->start(); }
 
 void Server::run() {

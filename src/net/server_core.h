@@ -26,6 +26,7 @@ class ServerCore {
   ~ServerCore();
 
   void listen(std::string_view url);
+  void listen_fd(int fd);
   void start();
   void wait();
   void stop();

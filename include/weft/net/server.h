@@ -41,6 +41,13 @@ class Server {
   // one the kernel refuses. Port 0 picks a free port; address() tells which. Call before
   // start(), from the owning thread.
   Server& listen(std::string_view url);
+  // Serves a socket that is already listening (inherited from a supervisor, an earlier
+  // generation of the program or systemd) instead of binding one. Takes ownership of fd
+  // and makes it non-blocking and close-on-exec. Closing it at stop leaves the socket
+  // open in the other processes that hold it, and never removes a Unix socket's file.
+  // Throws std::invalid_argument if fd is not a listening socket. Call before start(),
+  // from the owning thread.
+  Server& listen_fd(int fd);
 
   // Calls on_boot, starts the loops and begins accepting; returns at once.
   void start();
