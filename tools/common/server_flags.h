@@ -6,8 +6,11 @@
 //   --lb rr|least|hash    how the acceptor spreads connections over the loops
 //   --reuseport           a listener per loop instead (SO_REUSEPORT)
 //   --idle-timeout SECONDS
+//   --shutdown-timeout SECONDS
 //   --edge-triggered      edge-triggered epoll
 //   --quiet               no start-up line
+//
+// worker_flags.h adds --workers (worker processes under a master) to a program.
 //
 // Set the program's own defaults in a ServerFlags before add_server_flags(), which shows
 // them in --help. See cli.h for a complete program.
