@@ -6,6 +6,8 @@ TSAN_DIR    ?= build-tsan
 CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
                libcli11-dev pkgconf git
 DEMO_PKGS    = netcat-openbsd
+# Peers the tests start themselves: HAProxy in front of weft-echo (deploy/haproxy/).
+TEST_PKGS    = haproxy
 BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind
 
 .PHONY: all deps configure build demo test test-release test-asan test-tsan test-fuzz bench clean format
@@ -13,7 +15,7 @@ BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf 
 all: build
 
 deps:
-	@scripts/ensure-packages.sh $(CORE_PKGS)
+	@scripts/ensure-packages.sh $(CORE_PKGS) $(TEST_PKGS)
 
 configure: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
