@@ -284,6 +284,12 @@ void Master::run_worker(Slot& slot, int ready_fd) {
   // A worker whose master dies stops gracefully rather than serve unsupervised.
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (::getppid() != pid_) ::_exit(1);  // The master died before prctl took effect.
+  // A terminal's Ctrl-C reaches the whole foreground process group. Workers in a group of
+  // their own hear only the master, so one Ctrl-C drains them rather than counting twice
+  // (the master's SIGTERM and the terminal's SIGINT) and cutting their connections.
+  ::setpgid(0, 0);
+  // SIGUSR2 is the master's (hot restart); a worker that receives it too keeps serving.
+  ::signal(SIGUSR2, SIG_IGN);
   sigset_t mask = old_mask_;
   sigaddset(&mask, SIGHUP);
   ::sigprocmask(SIG_SETMASK, &mask, nullptr);

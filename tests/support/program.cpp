@@ -161,6 +161,10 @@ std::optional<int> Program::wait_exit(Duration timeout) {
   int status = 0;
   if (!wait_gone(pid_, timeout, &status)) return std::nullopt;
   status_ = status;
+  // Its last lines may still be in the pipe: read up to its end, unless a descendant that
+  // outlives it (a hot restart's new master) keeps the pipe open.
+  std::unique_lock lock(mutex_);
+  cv_.wait_for(lock, std::chrono::seconds(2), [&] { return ended_; });
   return status_;
 }
 

@@ -40,7 +40,8 @@ class Program {
   size_t count_lines(std::string_view text) const;
   std::string output() const;
   bool signal(int signo) const;
-  // Waits up to timeout for the process to exit; its wait status, or nullopt.
+  // Waits up to timeout for the process to exit, then for its output to end (at most 2 s
+  // more, for descendants that keep the pipe open); its wait status, or nullopt.
   std::optional<int> wait_exit(Duration timeout = kWait);
 
  private:
