@@ -121,9 +121,8 @@ void ServerCore::listen_fd(int fd) {
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   ::fcntl(fd, F_SETFD, FD_CLOEXEC);
   Address bound = local_address(fd);
-  listeners.push_back(std::make_unique<Listener>(
-      main_loop, fd, bound, [this](int afd, const Address& remote, LoopContext* target) { dispatch(afd, remote, target); },
-      nullptr));
+  auto accepted = [this](int afd, const Address& remote, LoopContext* target) { dispatch(afd, remote, target); };
+  listeners.push_back(std::make_unique<Listener>(main_loop, fd, bound, accepted, nullptr));
   addresses.push_back(bound);
 }
 

@@ -80,7 +80,8 @@ std::string describe_exit(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) {
     const char* name = ::sigabbrev_np(WTERMSIG(status));
-    return name != nullptr ? std::string("killed by SIG") + name : "killed by signal " + std::to_string(WTERMSIG(status));
+    return name != nullptr ? std::string("killed by SIG") + name
+                           : "killed by signal " + std::to_string(WTERMSIG(status));
   }
   return "ended";
 }
@@ -322,24 +323,17 @@ void Master::read_signals() {
 
 void Master::on_signal(int signo) {
   switch (signo) {
-    case SIGCHLD:
-      reap();
-      break;
+    case SIGCHLD: reap(); break;
     case SIGINT:
-    case SIGTERM:
-      begin_stop(Mode::stopping, signo);
-      break;
+    case SIGTERM: begin_stop(Mode::stopping, signo); break;
     case SIGHUP:
       WEFT_LOG(LogLevel::info, "master %d: SIGHUP: reloading %zu workers", pid_, live_workers());
       for (auto& slot : slots_) {
         if (slot.pid > 0) ::kill(slot.pid, SIGHUP);
       }
       break;
-    case SIGUSR2:
-      start_upgrade();
-      break;
-    default:
-      break;
+    case SIGUSR2: start_upgrade(); break;
+    default: break;
   }
 }
 
@@ -382,8 +376,8 @@ void Master::worker_exited(Slot& slot, int status) {
   slot.delay = quick && slot.delay > Duration::zero() ? std::min(slot.delay * 2, options_.max_restart_delay)
                                                       : options_.restart_delay;
   slot.deadline = now + slot.delay;
-  set_state(slot, SlotState::waiting, how + (was_ready ? "" : " before it was ready") + "; restart in " +
-                                           format_ms(slot.delay));
+  set_state(slot, SlotState::waiting,
+            how + (was_ready ? "" : " before it was ready") + "; restart in " + format_ms(slot.delay));
   slot.pid = -1;
 }
 
@@ -478,8 +472,8 @@ void Master::start_upgrade() {
   upgrade_fd_ = p[0];
   upgrade_started_ = Clock::now();
   upgrade_deadline_ = upgrade_started_ + options_.ready_timeout;
-  WEFT_LOG(LogLevel::info, "master %d: hot restart: generation %u starting as pid %d (%s)", pid_, generation_ + 1,
-           pid, exe_.c_str());
+  WEFT_LOG(LogLevel::info, "master %d: hot restart: generation %u starting as pid %d (%s)", pid_, generation_ + 1, pid,
+           exe_.c_str());
 }
 
 void Master::exec_new_generation(int ready_fd) {
@@ -521,8 +515,8 @@ void Master::upgrade_ready() {
   }
   ::close(upgrade_fd_);
   upgrade_fd_ = -1;
-  WEFT_LOG(LogLevel::info, "master %d: hot restart: generation %u (pid %d) ready after %s; generation %u drains",
-           pid_, generation_ + 1, upgrade_pid_, format_ms(Clock::now() - upgrade_started_).c_str(), generation_);
+  WEFT_LOG(LogLevel::info, "master %d: hot restart: generation %u (pid %d) ready after %s; generation %u drains", pid_,
+           generation_ + 1, upgrade_pid_, format_ms(Clock::now() - upgrade_started_).c_str(), generation_);
   // The new master outlives this one; its exit is no longer this master's business.
   upgrade_pid_ = -1;
   begin_stop(Mode::draining, SIGTERM);

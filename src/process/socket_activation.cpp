@@ -65,8 +65,8 @@ bool notify_service_manager(std::string_view state) {
   int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
   auto address_length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + length);
-  ssize_t sent = ::sendto(fd, state.data(), state.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&sa),
-                          address_length);
+  ssize_t sent =
+      ::sendto(fd, state.data(), state.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&sa), address_length);
   ::close(fd);
   return sent == static_cast<ssize_t>(state.size());
 }

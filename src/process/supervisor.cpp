@@ -10,7 +10,8 @@
 
 namespace weft {
 
-Supervisor::Supervisor(SupervisorOptions options, Serve serve) : options_(std::move(options)), serve_(std::move(serve)) {
+Supervisor::Supervisor(SupervisorOptions options, Serve serve)
+    : options_(std::move(options)), serve_(std::move(serve)) {
   auto fail = [](const std::string& what) { throw std::invalid_argument("SupervisorOptions: " + what); };
   if (options_.workers == 0 || options_.workers > 1024) fail("workers must be from 1 to 1024");
   if (!serve_) fail("the serve function is empty");
@@ -34,8 +35,14 @@ int Supervisor::run() {
   return master.run();
 }
 
-void Supervisor::upgrade() { ::kill(::getpid(), SIGUSR2); }
-void Supervisor::stop() { ::kill(::getpid(), SIGTERM); }
-void Supervisor::reload() { ::kill(::getpid(), SIGHUP); }
+void Supervisor::upgrade() {
+  ::kill(::getpid(), SIGUSR2);
+}
+void Supervisor::stop() {
+  ::kill(::getpid(), SIGTERM);
+}
+void Supervisor::reload() {
+  ::kill(::getpid(), SIGHUP);
+}
 
 }  // namespace weft

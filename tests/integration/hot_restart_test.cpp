@@ -93,8 +93,8 @@ void load(const Address& address, LoadTotals& totals, const std::atomic<bool>& s
 
 TEST(HotRestart, TwentyInARowUnderLoadRefuseNothingAndFailNothing) {
   become_subreaper();  // The old masters end up as this process's children.
-  Program first(kEcho, {"--workers", "2", "--loops", "1", "--addr", "tcp://127.0.0.1:0", "--quiet",
-                        "--shutdown-timeout", "20"});
+  Program first(
+      kEcho, {"--workers", "2", "--loops", "1", "--addr", "tcp://127.0.0.1:0", "--quiet", "--shutdown-timeout", "20"});
   Address address = listening_address(first);
   ASSERT_TRUE(first.wait_line("generation 1 ready")) << first.output();
 
@@ -134,12 +134,11 @@ TEST(HotRestart, TwentyInARowUnderLoadRefuseNothingAndFailNothing) {
       "hot restarts %d: connections %llu (churn) + %llu weft-load runs x 8, refused %llu, failed %llu; requests "
       "%llu (weft-load) + %zu (churn), weft-load errors %llu; SIGUSR2 to new generation ready: min %ld ms, "
       "median %ld ms, max %ld ms\n",
-      kRestarts, static_cast<unsigned long long>(churned.attempts.load()),
-      static_cast<unsigned long long>(loaded.runs), static_cast<unsigned long long>(churned.refused.load()),
+      kRestarts, static_cast<unsigned long long>(churned.attempts.load()), static_cast<unsigned long long>(loaded.runs),
+      static_cast<unsigned long long>(churned.refused.load()),
       static_cast<unsigned long long>(churned.failed.load() + loaded.failed_runs),
       static_cast<unsigned long long>(loaded.msgs), churned.echoed.value(),
-      static_cast<unsigned long long>(loaded.errors), ready_ms.front(), ready_ms[ready_ms.size() / 2],
-      ready_ms.back());
+      static_cast<unsigned long long>(loaded.errors), ready_ms.front(), ready_ms[ready_ms.size() / 2], ready_ms.back());
   EXPECT_EQ(churned.refused.load(), 0u);
   EXPECT_EQ(churned.failed.load(), 0u);
   EXPECT_EQ(loaded.errors, 0u);
@@ -184,8 +183,8 @@ class Replaceable {
 TEST(HotRestart, ANewBinaryThatFailsToStartLeavesTheOldOneServing) {
   become_subreaper();
   Replaceable binary;
-  Program master(binary.path(), {"--workers", "2", "--loops", "1", "--addr", "tcp://127.0.0.1:0", "--quiet",
-                                 "--ready-timeout", "1"});
+  Program master(binary.path(),
+                 {"--workers", "2", "--loops", "1", "--addr", "tcp://127.0.0.1:0", "--quiet", "--ready-timeout", "1"});
   Address address = listening_address(master);
   ASSERT_TRUE(master.wait_line("generation 1 ready")) << master.output();
   auto expect_served = [&](uint64_t seed) {

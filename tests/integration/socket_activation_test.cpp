@@ -100,8 +100,8 @@ TEST_F(Activation, AMasterHandsThePassedSocketToItsWorkers) {
 }
 
 TEST_F(Activation, VariablesForAnotherProcessAreIgnored) {
-  Program echo(kEcho, {"--loops", "1", "--addr", "tcp://127.0.0.1:0"}, {"LISTEN_FDS=1", "LISTEN_PID=1"},
-               {listen_fd_}, false);
+  Program echo(kEcho, {"--loops", "1", "--addr", "tcp://127.0.0.1:0"}, {"LISTEN_FDS=1", "LISTEN_PID=1"}, {listen_fd_},
+               false);
   auto line = echo.wait_line("listening on");
   ASSERT_TRUE(line) << echo.output();
   EXPECT_EQ(line->find(address_.to_string()), std::string::npos) << "bound its own address: " << *line;

@@ -154,7 +154,9 @@ std::string Program::output() const {
   return all;
 }
 
-bool Program::signal(int signo) const { return pid_ > 0 && ::kill(pid_, signo) == 0; }
+bool Program::signal(int signo) const {
+  return pid_ > 0 && ::kill(pid_, signo) == 0;
+}
 
 std::optional<int> Program::wait_exit(Duration timeout) {
   if (status_ || pid_ <= 0) return status_;
@@ -183,7 +185,9 @@ bool wait_gone(pid_t pid, Duration timeout, int* status) {
   return true;
 }
 
-void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+void become_subreaper() {
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
 
 long number_after(std::string_view line, std::string_view key) {
   size_t at = line.find(key);
