@@ -26,14 +26,6 @@ Worker::Worker(Worker&& other) noexcept
       generation_(other.generation_),
       attached_(other.attached_) {}
 
-Worker& Worker::operator=(Worker&& other) noexcept {
-  if (this != &other) {
-    this->~Worker();
-    new (this) Worker(std::move(other));
-  }
-  return *this;
-}
-
 Worker::~Worker() {
   if (!attached_) {
     for (int fd : fds_) ::close(fd);

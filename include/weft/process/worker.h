@@ -40,7 +40,7 @@ class Worker {
   static Worker standalone(std::vector<std::string> urls);
 
   Worker(Worker&& other) noexcept;
-  Worker& operator=(Worker&& other) noexcept;
+  Worker& operator=(Worker&&) = delete;
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
   ~Worker();
