@@ -7,8 +7,8 @@ CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgte
                libcli11-dev pkgconf git node-llhttp zlib1g-dev libhiredis-dev libssl-dev
 DEMO_PKGS    = netcat-openbsd
 # Real peers the tests start: HTTP, WebSocket and TLS clients; redis-server, redis-cli and
-# redis-benchmark.
-TEST_PKGS    = curl wrk python3 python3-websockets openssl redis-server redis-tools
+# redis-benchmark; HAProxy in front of weft-echo.
+TEST_PKGS    = curl wrk python3 python3-websockets openssl redis-server redis-tools haproxy
 # Node clients (npm packages), installed under the build tree for both test builds.
 NODE_PKGS    = ws
 NODE_DIR    ?= $(CURDIR)/$(BUILD_DIR)/node

@@ -662,11 +662,14 @@ void Conn::begin_shutdown() {
     force_close(CloseReason::shutdown, make_error_code(Errc::shutdown));
     return;
   }
-  read_stop_ |= kStopping;
-  update_interest();
   bool close_now = true;
   call_user("on_stopping", [&] { close_now = ctx_->handler.on_stopping(*this); });
-  if (close_now) begin_close(CloseReason::shutdown, make_error_code(Errc::shutdown));
+  // A connection the handler finishes itself keeps reading: the rest of a request still
+  // arriving, or the peer's end of file, is part of finishing it.
+  if (!close_now || life_ != Life::open) return;
+  read_stop_ |= kStopping;
+  update_interest();
+  begin_close(CloseReason::shutdown, make_error_code(Errc::shutdown));
 }
 
 // Everything queued has been sent. If the peer may still be sending, linger: shut our

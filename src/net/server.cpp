@@ -22,6 +22,11 @@ Server& Server::listen(std::string_view url, std::shared_ptr<TransportFactory> t
   return *this;
 }
 
+Server& Server::listen_fd(int fd) {
+  core_->listen_fd(fd, core_->options.transport);
+  return *this;
+}
+
 void Server::start() { core_->start(); }
 
 void Server::run() {

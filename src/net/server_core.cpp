@@ -1,6 +1,8 @@
 #include "net/server_core.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <stdexcept>
@@ -109,6 +111,26 @@ void ServerCore::listen(std::string_view url, std::shared_ptr<TransportFactory> 
     listener->set_owns_path(i == 0);
     listeners.push_back(std::move(listener));
   }
+  addresses.push_back(bound);
+  if (transport) transports.push_back(std::move(transport));
+}
+
+void ServerCore::listen_fd(int fd, std::shared_ptr<TransportFactory> transport) {
+  if (started_) throw std::logic_error("Server::listen_fd must be called before start()");
+  int accepting = 0;
+  socklen_t len = sizeof accepting;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) != 0 || accepting == 0) {
+    throw std::invalid_argument("Server::listen_fd: descriptor " + std::to_string(fd) + " is not a listening socket");
+  }
+  // O_NONBLOCK lives in the open file description, which every process holding the socket
+  // shares; they all accept without blocking, so setting it again changes nothing for them.
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  Address bound = local_address(fd);
+  auto accepted = [this, factory = transport.get()](int afd, const Address& remote, LoopContext* target) {
+    dispatch(afd, remote, target, factory);
+  };
+  listeners.push_back(std::make_unique<Listener>(main_loop, fd, bound, accepted, nullptr));
   addresses.push_back(bound);
   if (transport) transports.push_back(std::move(transport));
 }

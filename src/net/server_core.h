@@ -26,6 +26,7 @@ class ServerCore {
   ~ServerCore();
 
   void listen(std::string_view url, std::shared_ptr<TransportFactory> transport);
+  void listen_fd(int fd, std::shared_ptr<TransportFactory> transport);
   void start();
   void wait();
   void stop();

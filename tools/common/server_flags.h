@@ -6,9 +6,12 @@
 //   --lb rr|least|hash    how the acceptor spreads connections over the loops
 //   --reuseport           a listener per loop instead (SO_REUSEPORT)
 //   --idle-timeout SECONDS
+//   --shutdown-timeout SECONDS
 //   --edge-triggered      edge-triggered epoll
 //   --quiet               no start-up line
 //   --tls-cert, --tls-key, --tls-ca, --tls-verify-client   TLS (tls_flags.h)
+//
+// worker_flags.h adds --workers (worker processes under a master) to a program.
 //
 // Set the program's own defaults in a ServerFlags before add_server_flags(), which shows
 // them in --help. After parsing, use_tls() turns the TLS flags into the server's transport.

@@ -44,6 +44,13 @@ class Server {
   // The same, with this listener's own transport (a tls::Context for a TLS port beside a
   // plain one) instead of ServerOptions::transport; null means plain.
   Server& listen(std::string_view url, std::shared_ptr<TransportFactory> transport);
+  // Serves a socket that is already listening (inherited from a supervisor, an earlier
+  // generation of the program or systemd) instead of binding one. Takes ownership of fd
+  // and makes it non-blocking and close-on-exec. Closing it at stop leaves the socket
+  // open in the other processes that hold it, and never removes a Unix socket's file.
+  // Throws std::invalid_argument if fd is not a listening socket. Call before start(),
+  // from the owning thread.
+  Server& listen_fd(int fd);
 
   // Calls on_boot, starts the loops and begins accepting; returns at once.
   void start();
