@@ -19,10 +19,14 @@ namespace {
 Address Address::parse(std::string_view url) {
   Address a;
   constexpr std::string_view kTcp = "tcp://";
+  constexpr std::string_view kUdp = "udp://";
   constexpr std::string_view kUnix = "unix://";
+  constexpr std::string_view kUnixgram = "unixgram://";
 
-  if (url.starts_with(kUnix)) {
-    std::string_view path = url.substr(kUnix.size());
+  bool unix_stream = url.starts_with(kUnix);
+  if (unix_stream || url.starts_with(kUnixgram)) {
+    std::string_view path = url.substr(unix_stream ? kUnix.size() : kUnixgram.size());
+    a.datagram_ = !unix_stream;
     if (path.empty()) bad(url, "empty Unix socket path");
     if (path.size() >= sizeof(a.storage_.un.sun_path)) bad(url, "Unix socket path too long");
     a.storage_.un.sun_family = AF_UNIX;
@@ -37,11 +41,22 @@ Address Address::parse(std::string_view url) {
   }
 
   std::string_view rest = url;
+  bool datagram = false;
   if (rest.starts_with(kTcp)) {
     rest.remove_prefix(kTcp.size());
+  } else if (rest.starts_with(kUdp)) {
+    rest.remove_prefix(kUdp.size());
+    datagram = true;
   } else if (rest.find("://") != std::string_view::npos) {
-    bad(url, "unknown scheme (use tcp:// or unix://)");
+    bad(url, "unknown scheme (use tcp://, udp://, unix:// or unixgram://)");
   }
+  a = parse_inet(url, rest);
+  a.datagram_ = datagram;
+  return a;
+}
+
+Address Address::parse_inet(std::string_view url, std::string_view rest) {
+  Address a;
 
   std::string_view host;
   std::string_view port_text;
@@ -96,8 +111,9 @@ Address Address::parse(std::string_view url) {
   return a;
 }
 
-Address Address::from_sockaddr(const sockaddr* addr, socklen_t length) {
+Address Address::from_sockaddr(const sockaddr* addr, socklen_t length, bool datagram) {
   Address a;
+  a.datagram_ = datagram;
   if (addr == nullptr || length == 0 || length > sizeof(a.storage_)) return a;
   std::memcpy(&a.storage_, addr, length);
   a.length_ = length;
@@ -135,9 +151,14 @@ std::string Address::host() const {
 
 std::string Address::to_string() const {
   if (!valid()) return "(none)";
-  if (is_unix()) return "unix://" + host();
-  if (family() == AF_INET6) return "tcp://[" + host() + "]:" + std::to_string(port());
-  return "tcp://" + host() + ":" + std::to_string(port());
+  std::string out = is_unix() ? (datagram_ ? "unixgram://" : "unix://") : (datagram_ ? "udp://" : "tcp://");
+  bool v6 = family() == AF_INET6;
+  if (v6) out += '[';
+  out += host();
+  if (is_unix()) return out;
+  out += v6 ? "]:" : ":";
+  out += std::to_string(port());
+  return out;
 }
 
 uint64_t Address::host_hash() const {

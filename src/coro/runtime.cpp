@@ -103,9 +103,9 @@ void CoroHandler::on_open(Conn& conn) {
   runtime_.serve_connection(conn);
 }
 
-void CoroHandler::on_close(Conn& conn, CloseReason, std::error_code) {
+void CoroHandler::on_close(Conn& conn, CloseReason reason, std::error_code error) {
   // The connection destroys the attachment, and with it its reference, right after this.
-  if (auto* s = StreamAttachment::of(conn)) s->on_closed();
+  if (auto* s = StreamAttachment::of(conn)) s->on_closed(reason, error);
 }
 
 void CoroHandler::on_shutdown(Server&) {

@@ -278,8 +278,28 @@ void StreamState::on_low_water() {
   if (writer_ != nullptr) writer_->complete();
 }
 
-void StreamState::on_closed() {
+// A server stop cancels the coroutines while their connections are still open (rule 4
+// of coro_server.h): their operations fail with closed, and the reason reads shutdown.
+bool StreamState::stopping_open() const {
+  return conn_ != nullptr && !conn_->closing() && owner_ != nullptr && owner_->cancelled;
+}
+
+std::optional<CloseReason> StreamState::close_reason() const {
+  if (stopping_open()) return CloseReason::shutdown;
+  if (conn_ != nullptr) return conn_->closing() ? std::optional(conn_->close_reason()) : std::nullopt;
+  return close_reason_;
+}
+
+std::error_code StreamState::close_error() const {
+  if (stopping_open()) return make_error_code(Errc::shutdown);
+  if (conn_ != nullptr) return conn_->closing() ? conn_->close_error() : std::error_code();
+  return close_error_;
+}
+
+void StreamState::on_closed(CloseReason reason, std::error_code error) {
   conn_ = nullptr;
+  close_reason_ = reason;
+  close_error_ = error;
   writer_left();
   Waiter* targets[3];
   size_t n = 0;
@@ -360,6 +380,25 @@ Address Stream::local_address() const {
 Address Stream::remote_address() const {
   if (state_ != nullptr) state_->assert_loop_thread("Stream::remote_address");
   return state_ != nullptr && state_->conn() ? state_->conn()->remote_address() : Address();
+}
+
+std::optional<CloseReason> Stream::close_reason() const {
+  if (state_ == nullptr) return CloseReason::local;
+  state_->assert_loop_thread("Stream::close_reason");
+  return state_->close_reason();
+}
+
+std::error_code Stream::close_error() const {
+  if (state_ == nullptr) return {};
+  state_->assert_loop_thread("Stream::close_error");
+  return state_->close_error();
+}
+
+StreamHandle Stream::handle() const {
+  if (state_ == nullptr) return {};
+  state_->assert_loop_thread("Stream::handle");
+  Conn* c = state_->conn();
+  return c != nullptr && !c->closing() ? StreamHandle(c->handle()) : StreamHandle();
 }
 
 EventLoop* Stream::loop() const {

@@ -14,6 +14,8 @@
 // connection and the coroutine, whichever ends last. Loop thread only.
 
 #include <cstdint>
+#include <optional>
+#include <system_error>
 
 #include "weft/core/event_loop.h"
 #include "weft/core/time.h"
@@ -36,9 +38,10 @@ class StreamState final : public PooledFrame {
   void on_traffic(Conn& conn);
   void on_high_water() { high_water_ = true; }
   void on_low_water();
-  // The connection is gone: pending operations, and the owner's pending await, complete
-  // with Errc::closed. May resume coroutines that free this object: touch nothing after.
-  void on_closed();
+  // The connection is gone (why: reason, error): pending operations, and the owner's
+  // pending await, complete with Errc::closed. May resume coroutines that free this
+  // object: touch nothing after.
+  void on_closed(CloseReason reason, std::error_code error);
 
   void ref() { ++refs_; }
   // Drops a reference; the last one frees (the connection is gone by then).
@@ -53,6 +56,9 @@ class StreamState final : public PooledFrame {
   void mark_closed_by_user() { closed_by_user_ = true; }
   const ServerOptions& options() const { return *options_; }
   void set_owner(CoroContext* owner) { owner_ = owner; }
+  // Why the connection closed, once it is closing or gone.
+  std::optional<CloseReason> close_reason() const;
+  std::error_code close_error() const;
 
   // Slots, used by StreamOp.
   StreamOp*& slot(bool write) { return write ? writer_ : reader_; }
@@ -65,6 +71,7 @@ class StreamState final : public PooledFrame {
 
  private:
   ~StreamState() = default;
+  bool stopping_open() const;
 
   Conn* conn_ = nullptr;
   StreamOp* reader_ = nullptr;
@@ -73,7 +80,9 @@ class StreamState final : public PooledFrame {
   const ServerOptions* options_;
   EventLoop* loop_ = nullptr;
   TimerId write_check_;
+  std::error_code close_error_;  // Set by on_closed.
   uint32_t refs_ = 1;
+  std::optional<CloseReason> close_reason_;
   bool high_water_ = false;
   bool closed_by_user_ = false;
   bool paused_ = false;

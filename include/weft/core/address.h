@@ -4,6 +4,7 @@
 //
 //   tcp://127.0.0.1:7000   tcp://[::1]:7000   tcp://localhost:0   tcp://:7000 (any address)
 //   unix:///run/app.sock   unix://@name (Linux abstract namespace)
+//   udp://127.0.0.1:7001   udp://[::1]:7001   unixgram:///run/app.sock   (datagram sockets)
 //
 // A value type; safe to copy between threads.
 
@@ -25,11 +26,13 @@ class Address {
   // Throws std::invalid_argument with a message naming the URL if it is malformed or
   // cannot be resolved.
   static Address parse(std::string_view url);
-  static Address from_sockaddr(const sockaddr* addr, socklen_t length);
+  static Address from_sockaddr(const sockaddr* addr, socklen_t length, bool datagram = false);
 
   bool valid() const { return length_ != 0; }
   int family() const { return storage_.base.sa_family; }
   bool is_unix() const { return family() == AF_UNIX; }
+  // True for udp:// and unixgram:// (a datagram socket's address).
+  bool is_datagram() const { return datagram_; }
   const sockaddr* sockaddr_ptr() const { return &storage_.base; }
   socklen_t length() const { return length_; }
 
@@ -53,6 +56,9 @@ class Address {
     sockaddr_in6 v6;
   } storage_{};
   socklen_t length_ = 0;
+  bool datagram_ = false;
+
+  static Address parse_inet(std::string_view url, std::string_view rest);
 };
 
 }  // namespace weft

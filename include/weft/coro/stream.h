@@ -32,7 +32,7 @@
 //
 // Errors are status values, never exceptions: Errc::closed once the connection is closed
 // (by the peer, by close(), or because the server stops: a pending operation then
-// completes with closed), Errc::timeout through with_timeout(), Errc::frame_too_long for
+// completes with closed; close_reason() then says which), Errc::timeout through with_timeout(), Errc::frame_too_long for
 // read_until/read_exact beyond their limit, codec errors from read_frame, and
 // std::errc::operation_in_progress for a second read (or write) while one is pending from
 // another coroutine. A timed-out read consumed nothing (read_exact(buf) reports in n what
@@ -48,12 +48,15 @@
 // when one is used on another thread.
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string_view>
 
 #include "weft/codec/codec.h"
 #include "weft/core/address.h"
 #include "weft/coro/detail/stream_ops.h"
+#include "weft/coro/stream_handle.h"
+#include "weft/net/handler.h"
 
 namespace weft {
 
@@ -101,7 +104,17 @@ class Stream {
   // Flushes what was written, then shuts down the writing side; reading goes on.
   void shutdown_write();
 
+  // A handle to this stream's connection for other coroutines, connections and threads
+  // (send, close, abort); empty once the stream is closed. See stream_handle.h.
+  StreamHandle handle() const;
+
   bool is_open() const;
+  // Why the connection closed, once it is closing (a read or write reported Errc::closed):
+  // peer_closed, reset, idle, local (close(), or a handle's close), error, shutdown or
+  // overflow. Empty while the connection is open; `local` for an empty Stream.
+  // close_error() gives the error code that goes with reset, error, idle and shutdown.
+  std::optional<CloseReason> close_reason() const;
+  std::error_code close_error() const;
   // Bytes received and not read yet.
   size_t buffered() const;
   // Bytes written and not yet handed to the kernel.

@@ -55,6 +55,7 @@
 #include "weft/net/detail/inbound.h"
 #include "weft/net/detail/outbound.h"
 #include "weft/net/handler.h"
+#include "weft/transport/transport_info.h"
 
 namespace weft {
 
@@ -129,6 +130,11 @@ class Conn final : private detail::IoObject {
   // reading goes on. Later writes return Errc::closed.
   void shutdown_write();
   bool closing() const { return life_ != Life::open; }
+  // Why the connection is closing, once closing() is true, and the error code with it (as
+  // on_close will report them; a more severe reason, such as a reset, may still replace
+  // them until then).
+  CloseReason close_reason() const { return reason_; }
+  std::error_code close_error() const { return error(); }
   // True while write() would accept bytes.
   bool writable() const { return life_ == Life::open && write_side_ == WriteSide::open; }
 
@@ -138,8 +144,10 @@ class Conn final : private detail::IoObject {
   Address local_address() const;
   EventLoop& loop() const;
   int fd() const { return fd_; }
-  // The transport's name, for logs ("tcp", "tls", ...).
+  // The transport's name, for logs ("tcp", "tls", "ktls").
   const char* transport_name() const;
+  // What the transport negotiated (TLS version, cipher, ALPN, SNI, peer certificate).
+  TransportInfo transport_info() const;
 
   // A slot for the application's per-connection state. weft never reads or frees it: set
   // it in on_open and release what it points to in on_close.

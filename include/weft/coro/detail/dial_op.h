@@ -18,7 +18,7 @@ namespace weft::detail {
 
 class StreamState;
 
-class DialOp final : public Waiter, private IoObject {
+class [[nodiscard]] DialOp final : public Waiter, private IoObject {
  public:
   DialOp(std::string_view url, Duration timeout);
   DialOp(const Address& address, Duration timeout);

@@ -41,7 +41,7 @@ struct OffloadResult<void> {
 };
 
 template <class F>
-class OffloadOp {
+class [[nodiscard]] OffloadOp {
  public:
   using R = std::invoke_result_t<F&>;
 

@@ -12,7 +12,7 @@
 
 namespace weft::detail {
 
-class SleepOp final : public Waiter {
+class [[nodiscard]] SleepOp final : public Waiter {
  public:
   explicit SleepOp(Duration d) : Waiter(&cancel_op), duration_(d) {}
   SleepOp(SleepOp&& other) noexcept : Waiter(other), duration_(other.duration_) {}

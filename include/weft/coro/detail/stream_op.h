@@ -19,7 +19,7 @@ namespace weft::detail {
 
 class StreamState;
 
-class StreamOp : public Waiter {
+class [[nodiscard]] StreamOp : public Waiter {
  public:
   StreamOp(StreamOp&& other) noexcept;  // Only before it is awaited.
   StreamOp& operator=(StreamOp&&) = delete;

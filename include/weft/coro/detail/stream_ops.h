@@ -19,7 +19,7 @@ class Stream;
 
 namespace weft::detail {
 
-class ReadSomeOp final : public StreamOp {
+class [[nodiscard]] ReadSomeOp final : public StreamOp {
  public:
   IoResult await_resume() const { return {n_, ec_}; }
 
@@ -33,7 +33,7 @@ class ReadSomeOp final : public StreamOp {
 };
 
 // The reads that complete with a view of the connection's input.
-class ViewOp : public StreamOp {
+class [[nodiscard]] ViewOp : public StreamOp {
  public:
   Result<std::string_view> await_resume() const {
     if (ec_) return ec_;
@@ -45,7 +45,7 @@ class ViewOp : public StreamOp {
   std::string_view view_;
 };
 
-class ReadViewOp final : public ViewOp {
+class [[nodiscard]] ReadViewOp final : public ViewOp {
  private:
   friend class weft::Stream;
   friend class StreamOp;  // Names the call in thread asserts.
@@ -53,7 +53,7 @@ class ReadViewOp final : public ViewOp {
   static bool try_read(StreamOp* self, Conn& conn);
 };
 
-class ReadExactOp final : public StreamOp {
+class [[nodiscard]] ReadExactOp final : public StreamOp {
  public:
   IoResult await_resume() const { return {filled_, ec_}; }
 
@@ -66,7 +66,7 @@ class ReadExactOp final : public StreamOp {
   size_t filled_ = 0;
 };
 
-class ReadExactViewOp final : public ViewOp {
+class [[nodiscard]] ReadExactViewOp final : public ViewOp {
  private:
   friend class weft::Stream;
   friend class StreamOp;  // Names the call in thread asserts.
@@ -75,7 +75,7 @@ class ReadExactViewOp final : public ViewOp {
   size_t n_;
 };
 
-class ReadUntilOp final : public ViewOp {
+class [[nodiscard]] ReadUntilOp final : public ViewOp {
  private:
   friend class weft::Stream;
   friend class StreamOp;  // Names the call in thread asserts.
@@ -87,7 +87,7 @@ class ReadUntilOp final : public ViewOp {
   size_t scanned_ = 0;  // Bytes already searched without a match.
 };
 
-class ReadFrameOp final : public StreamOp {
+class [[nodiscard]] ReadFrameOp final : public StreamOp {
  public:
   Result<codec::Frame> await_resume() const {
     if (ec_) return ec_;
@@ -102,7 +102,7 @@ class ReadFrameOp final : public StreamOp {
   codec::Frame frame_;
 };
 
-class WriteOp final : public StreamOp {
+class [[nodiscard]] WriteOp final : public StreamOp {
  public:
   bool await_ready();
   std::error_code await_resume() const { return ec_; }

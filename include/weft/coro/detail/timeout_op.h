@@ -20,7 +20,7 @@ concept Cancellable = std::derived_from<Op, Waiter> && requires(Op& op, std::err
 };
 
 template <Cancellable Op>
-class TimeoutOp {
+class [[nodiscard]] TimeoutOp {
  public:
   TimeoutOp(Duration d, Op&& op) : duration_(d), op_(std::move(op)) {}
   TimeoutOp(TimeoutOp&& other) noexcept : duration_(other.duration_), op_(std::move(other.op_)) {}

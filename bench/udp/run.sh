@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# UDP echo, head to head: weft-udp-echo against a plain recvmmsg/sendmmsg echo (the
+# reference; target at least 0.95), a libuv UDP echo and a Go net UDP echo (targets at
+# least 1.2), 64-byte datagrams.
+#
+#   bench/udp/run.sh [--quick] [--reps N] [--duration S] [--size B]
+#
+# Each pair serves at the same time, both servers pinned to one CPU and both loads
+# (bench/peers/udp_load: 16 sockets, 8 datagrams in flight each, fewer than a default socket buffer holds) to another, so the
+# ratio holds while the machine's speed drifts. Prints one line per run and the median
+# ratio per peer; writes bench/results/udp.md.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+PEER_DIR=$BUILD_DIR/bench-peers
+OUT=${OUT:-$ROOT/bench/results/udp.md}
+REPS=3
+DURATION=5
+SIZE=64
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --quick) REPS=1 DURATION=2 ;;
+    --reps) REPS=$2; shift ;;
+    --duration) DURATION=$2; shift ;;
+    --size) SIZE=$2; shift ;;
+    *) echo "usage: bench/udp/run.sh [--quick] [--reps N] [--duration S] [--size B]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+cmake --build "$BUILD_DIR" --target weft-udp-echo >/dev/null
+cmake -S "$ROOT/bench/peers" -B "$PEER_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$PEER_DIR" --target udp_mmsg_echo udp_load >/dev/null
+cmake --build "$PEER_DIR" --target libuv_udp_echo >/dev/null 2>&1 || true
+(cd "$ROOT/bench/peers/go" && GOFLAGS=-mod=mod go build -o "$PEER_DIR/go_udp_echo" ./udp) 2>/dev/null || true
+
+CPUS=$(nproc)
+SERVER_CPU=0
+LOAD_CPU=$((CPUS > 1 ? 1 : 0))
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+# free_port: a UDP port nobody uses now.
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+start_server() {  # NAME PORT -> SERVER_PID
+  case $1 in
+    weft) taskset -c $SERVER_CPU "$BUILD_DIR/bin/weft-udp-echo" --addr "udp://127.0.0.1:$2" --quiet & ;;
+    mmsg) taskset -c $SERVER_CPU "$PEER_DIR/udp_mmsg_echo" "$2" 32 & ;;
+    libuv) taskset -c $SERVER_CPU "$PEER_DIR/libuv_udp_echo" "$2" & ;;
+    go) taskset -c $SERVER_CPU "$PEER_DIR/go_udp_echo" "$2" & ;;
+  esac
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+}
+
+rate_of() { sed -E 's/.*"echoes_per_sec": ([0-9]+).*/\1/' "$1"; }
+
+declare -A RATIOS
+LOG=$(mktemp -d)
+declare -A PEER_BIN=([mmsg]=udp_mmsg_echo [libuv]=libuv_udp_echo [go]=go_udp_echo)
+for peer in mmsg libuv go; do
+  if [[ ! -x $PEER_DIR/${PEER_BIN[$peer]} ]]; then echo "${PEER_BIN[$peer]} not built: skipped"; continue; fi
+  for ((rep = 1; rep <= REPS; rep++)); do
+    pw=$(free_port); pp=$(free_port)
+    start_server weft "$pw"; wpid=$SERVER_PID
+    start_server "$peer" "$pp"; ppid=$SERVER_PID
+    sleep 0.3  # Both bind before their first datagram; a datagram sent earlier is lost, not refused.
+    timeout 60 taskset -c $LOAD_CPU "$PEER_DIR/udp_load" "$pw" "$DURATION" "$SIZE" 16 8 >"$LOG/w.json" &
+    l1=$!
+    timeout 60 taskset -c $LOAD_CPU "$PEER_DIR/udp_load" "$pp" "$DURATION" "$SIZE" 16 8 >"$LOG/p.json" &
+    l2=$!
+    wait $l1 $l2 || true
+    kill -TERM "$wpid" "$ppid" 2>/dev/null || true
+    wait "$wpid" "$ppid" 2>/dev/null || true
+    w=$(rate_of "$LOG/w.json"); p=$(rate_of "$LOG/p.json")
+    r=$(awk -v a="$w" -v b="$p" 'BEGIN { if (a > 0 && b > 0) printf "%.3f", a / b; else print "?" }')
+    echo "weft vs $peer rep $rep: weft $w/s, $peer $p/s, ratio $r   ($(cat "$LOG/w.json") | $(cat "$LOG/p.json"))"
+    RATIOS[$peer]+="$r "
+  done
+done
+
+{
+  echo "# UDP echo, ${SIZE}-byte datagrams (preliminary; paired runs, servers on CPU $SERVER_CPU)"
+  echo
+  echo "| peer | weft / peer (median of $REPS) | runs |"
+  echo "|---|---|---|"
+  for peer in mmsg libuv go; do
+    [[ -n ${RATIOS[$peer]:-} ]] || continue
+    med=$(echo "${RATIOS[$peer]}" | tr ' ' '\n' | grep -v '^$' | grep -v '?' | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "?"}')
+    echo "| $peer | $med | ${RATIOS[$peer]} |"
+  done
+} | tee "$OUT"
+rm -rf "$LOG"
