@@ -13,6 +13,7 @@
 
 #include "core/error_categories.h"
 #include "core/socket.h"
+#include "net/dialer.h"
 #include "net/loop_context.h"
 #include "transport/io.h"
 #include "weft/core/error.h"
@@ -41,6 +42,8 @@ constexpr uint8_t rank(CloseReason r) {
     case CloseReason::reset:
     case CloseReason::error:
     case CloseReason::overflow:
+    case CloseReason::heartbeat:
+    case CloseReason::deadline:
       return 1;
   }
   return 1;
@@ -70,6 +73,11 @@ void Conn::call_user(const char* callback, F&& f) {
 
 Conn::Conn(detail::LoopContext& ctx, int fd, uint32_t slot, const Address& remote, detail::Transport& transport)
     : ctx_(&ctx), transport_(&transport), out_(ctx.loop.pool()), fd_(fd), slot_(slot) {
+  set_remote(remote);
+}
+
+void Conn::set_remote(const Address& remote) {
+  if (remote_family_ == AF_INET6) delete remote_.v6;
   remote_family_ = static_cast<uint16_t>(remote.family());
   if (remote.family() == AF_INET) {
     const auto* a = reinterpret_cast<const sockaddr_in*>(remote.sockaddr_ptr());
@@ -128,6 +136,14 @@ std::error_code Conn::open() {
   return {};
 }
 
+// A dialed connection's connect has finished (its fd is watched by the dialer so far): it
+// opens as an accepted one does.
+void Conn::connected() {
+  life_ = Life::open;
+  touch();
+  handshake();
+}
+
 // Runs the transport's handshake until it is done, then tells the handler. A connection
 // whose handshake fails closes without on_open, and so without on_close.
 void Conn::handshake() {
@@ -142,6 +158,10 @@ void Conn::handshake() {
   }
   handshaking_ = false;
   update_interest();
+  if (ctx_->dialer != nullptr) {
+    ctx_->dialer->opened(*this);  // Calls on_open, then completes the dial.
+    return;
+  }
   call_user("on_open", [this] { ctx_->handler.on_open(*this); });
 }
 
@@ -150,6 +170,10 @@ void Conn::handshake() {
 void Conn::on_io(uint32_t events) {
   if (life_ >= Life::lingering || handshaking_) [[unlikely]] {
     if (life_ == Life::finalizing) return;  // Closed earlier in this batch; the event is stale.
+    if (life_ == Life::connecting) {
+      ctx_->dialer->ready(*this, events);
+      return;
+    }
     if (!(events & detail::kError)) {
       if (handshaking_) {
         handshake();
@@ -534,6 +558,7 @@ void Conn::update_interest() {
   if (life_ == Life::finalizing) return;
   uint32_t want = 0;
   if (handshaking_) {
+    if (life_ == Life::connecting) return;  // The dialer watches the fd until it is connected.
     want = kReadable;
   } else if (life_ == Life::lingering || (life_ == Life::open && read_stop_ == 0)) {
     want = kReadable;
@@ -607,7 +632,10 @@ std::error_code Conn::error() const {
 }
 
 void Conn::begin_close(CloseReason reason, std::error_code error) {
-  if (life_ != Life::open) return;
+  if (life_ != Life::open) {
+    if (life_ == Life::connecting) force_close(reason, error ? error : std::make_error_code(std::errc::operation_canceled));
+    return;
+  }
   materialize_direct();
   life_ = Life::closing;
   set_reason(reason, error);
@@ -622,7 +650,10 @@ void Conn::begin_close(CloseReason reason, std::error_code error) {
 // The server stops: reading ends at once; the handler may say goodbye, and either lets the
 // connection close once flushed or keeps it to finish work in flight.
 void Conn::begin_shutdown() {
-  if (life_ != Life::open) return;
+  if (life_ != Life::open) {
+    if (life_ == Life::connecting) force_close(CloseReason::shutdown, make_error_code(Errc::shutdown));
+    return;
+  }
   read_stop_ |= kStopping;
   update_interest();
   bool close_now = true;
@@ -674,7 +705,7 @@ void Conn::fail(long rc) {
 
 void Conn::force_close(CloseReason reason, std::error_code error) {
   if (life_ == Life::finalizing) return;
-  if (life_ == Life::open || rank(reason) > rank(reason_)) set_reason(reason, error);
+  if (life_ <= Life::open || rank(reason) > rank(reason_)) set_reason(reason, error);
   schedule_finalize();
 }
 
@@ -685,18 +716,23 @@ void Conn::schedule_finalize() {
 }
 
 void Conn::on_finalize() {
-  ctx_->loop.remove_io(fd_);
-  ctx_->idle_remove(*this);
-  ctx_->linger_remove(*this);
+  if (fd_ >= 0) ctx_->loop.remove_io(fd_);  // A dial that failed while resolving has no fd.
+  ctx_->unlist(*this);
   ctx_->table.retire(slot_);
-  if (!handshaking_) call_user("on_close", [this] { ctx_->handler.on_close(*this, reason_, error()); });
+  if (!handshaking_) {
+    call_user("on_close", [this] { ctx_->handler.on_close(*this, reason_, error()); });
+  } else if (ctx_->dialer != nullptr) {
+    ctx_->dialer->failed(*this, error());  // Never opened: the dial reports why.
+  }
   attachment_.reset();
   out_.fail_tracked(make_error_code(reason_ == CloseReason::shutdown   ? Errc::shutdown
                                     : reason_ == CloseReason::overflow ? Errc::outbound_overflow
                                                                        : Errc::closed));
   out_.clear();
   in_.clear(ctx_->read);
-  if (aborted_) {
+  if (fd_ < 0) {
+    // A dial that failed while resolving: no socket to say goodbye on.
+  } else if (aborted_) {
     // SO_LINGER with a zero timeout makes close(2) send a reset and drop unsent data.
     linger lg{1, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
@@ -704,7 +740,7 @@ void Conn::on_finalize() {
     transport_->goodbye(fd_);
   }
   transport_->release();
-  ::close(fd_);
+  if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   // The object lives in its table slot: destroyed in place, then the slot is freed.
   detail::LoopContext* ctx = ctx_;

@@ -125,6 +125,44 @@ void LoopContext::sweep_lingering() {
   }
 }
 
+void LoopContext::connect_add(Conn& c, Duration timeout) {
+  c.last_active_ = coarse_ms(loop.now());
+  connect_timeout_ms_ = coarse_span_ms(timeout);
+  connecting_.push_back(c);
+  if (!connect_timer_) connect_timer_ = loop.run_after(timeout, [this] { sweep_connecting(); });
+}
+
+void LoopContext::connect_remove(Conn& c) { connecting_.remove(c); }
+
+void LoopContext::sweep_connecting() {
+  connect_timer_ = {};
+  const uint32_t now = coarse_ms(loop.now());
+  while (connecting_.head != nullptr && now - connecting_.head->last_active_ >= connect_timeout_ms_) {
+    Conn* c = connecting_.head;
+    connecting_.remove(*c);
+    c->force_close(CloseReason::error, make_error_code(Errc::timeout));
+  }
+  if (connecting_.head != nullptr) {
+    uint32_t left = connect_timeout_ms_ - (now - connecting_.head->last_active_);
+    connect_timer_ = loop.run_after(std::chrono::milliseconds(left), [this] { sweep_connecting(); });
+  }
+}
+
+// A connection's hooks link it into one list, but only that list's ends name it: the
+// list is found from its ends, or it is in the middle of one and its neighbours suffice.
+void LoopContext::unlist(Conn& c) {
+  for (ConnList* list : {&idle_, &lingering_, &connecting_}) {
+    if (list->head == &c || list->tail == &c) {
+      list->remove(c);
+      return;
+    }
+  }
+  if (c.idle_prev_ == nullptr) return;  // In no list.
+  c.idle_prev_->idle_next_ = c.idle_next_;
+  c.idle_next_->idle_prev_ = c.idle_prev_;  // Not a tail, so it has a successor.
+  c.idle_prev_ = c.idle_next_ = nullptr;
+}
+
 void LoopContext::shed(size_t share) {
   over_cap_ = true;
   size_t held = loop.buffered_bytes();
@@ -176,6 +214,7 @@ void LoopContext::check_drained() {
   drained_reported_ = true;
   loop.cancel(shutdown_timer_);
   if (linger_timer_) loop.cancel(linger_timer_);
+  if (connect_timer_) loop.cancel(connect_timer_);
   if (hooks_.drained) hooks_.drained();
 }
 

@@ -21,9 +21,12 @@
 
 namespace weft::detail {
 
+class Dialer;
 class Transport;
 
-// Connections linked through their idle hooks, oldest first.
+// Connections linked through their idle hooks, oldest first. A connection is in at most
+// one such list at a time: the idle list while open, the lingering list while lingering,
+// the connecting list while a dial is in progress.
 struct ConnList {
   Conn* head = nullptr;
   Conn* tail = nullptr;
@@ -61,6 +64,12 @@ class LoopContext {
   void idle_remove(Conn& conn);
   void linger_add(Conn& conn);
   void linger_remove(Conn& conn);
+  // A dial in progress, timed out after `timeout` (the same for every dial of this
+  // context, so the list stays ordered): closed with Errc::timeout.
+  void connect_add(Conn& conn, Duration timeout);
+  void connect_remove(Conn& conn);
+  // Takes the connection out of whichever list holds it.
+  void unlist(Conn& conn);
 
   // The server's buffers are over their cap: stop reading, and close this loop's biggest
   // holders until it holds at most `share` bytes. end_shed() lets reading resume.
@@ -79,6 +88,9 @@ class LoopContext {
   // Bytes of the read area that the connection now in on_traffic wrote back unchanged:
   // sent without a copy when its on_traffic returns, before the area is read into again.
   std::string_view direct;
+  // Set for a client's contexts: every connection here is dialed, and the dialer hears
+  // of each one's connect, opening and failure.
+  Dialer* dialer = nullptr;
 
   // Counters, loop thread only.
   uint64_t registration_failures = 0;
@@ -87,17 +99,21 @@ class LoopContext {
  private:
   void sweep_idle();
   void sweep_lingering();
+  void sweep_connecting();
   void check_drained();
 
   Hooks hooks_;
   ConnList idle_;
   ConnList lingering_;
+  ConnList connecting_;
+  uint32_t connect_timeout_ms_ = 0;
   bool shutting_down_ = false;
   bool over_cap_ = false;
   bool drained_reported_ = false;
   bool registration_failure_logged_ = false;
   TimerId idle_timer_;
   TimerId linger_timer_;
+  TimerId connect_timer_;
   TimerId shutdown_timer_;
 };
 

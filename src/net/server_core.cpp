@@ -166,12 +166,35 @@ void ServerCore::begin_stop() {
     LoopContext* ctx = c.get();
     ctx->loop.post([ctx] { ctx->begin_shutdown(); });
   }
+  // Under the lock, so that a participant cannot leave (and be destroyed) meanwhile.
+  std::lock_guard lock(participants_mutex_);
+  stop_begun_ = true;
+  participants_stopping_ = participants_.size();
+  for (StopParticipant* p : participants_) {
+    p->begin_stop([this] { main_loop.post([this] { ++participants_done_; maybe_finish(); }); });
+  }
 }
 
 void ServerCore::loop_drained() {
   main_loop.post([this] {
-    if (++drained_loops_ == contexts.size()) finish();
+    ++drained_loops_;
+    maybe_finish();
   });
+}
+
+void ServerCore::maybe_finish() {
+  if (drained_loops_ == contexts.size() && participants_done_ == participants_stopping_) finish();
+}
+
+void ServerCore::add_participant(StopParticipant* participant) {
+  std::lock_guard lock(participants_mutex_);
+  if (stop_begun_) throw std::logic_error("the server is stopping: nothing more can join its loops");
+  participants_.push_back(participant);
+}
+
+void ServerCore::remove_participant(StopParticipant* participant) {
+  std::lock_guard lock(participants_mutex_);
+  std::erase(participants_, participant);
 }
 
 void ServerCore::finish() {

@@ -26,6 +26,8 @@ enum class CloseReason : uint8_t {
   error,        // A socket error, a handler exception, or a protocol error; see the code.
   shutdown,     // The server stopped.
   overflow,     // Output beyond max_outbound (Errc::outbound_overflow).
+  heartbeat,    // Nothing read for the heartbeat's allowed misses (Errc::heartbeat_timeout).
+  deadline,     // A read or write deadline passed (Errc::read_deadline, Errc::write_deadline).
 };
 
 const char* to_string(CloseReason reason);
