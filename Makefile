@@ -2,12 +2,13 @@
 JOBS        ?= $(shell nproc)
 BUILD_DIR   ?= build
 ASAN_DIR    ?= build-asan
+TSAN_DIR    ?= build-tsan
 CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
                libcli11-dev pkgconf git
 DEMO_PKGS    = netcat-openbsd
 BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind
 
-.PHONY: all deps configure build demo test test-release test-asan test-fuzz bench clean format
+.PHONY: all deps configure build demo test test-release test-asan test-tsan test-fuzz bench clean format
 
 all: build
 
@@ -28,7 +29,7 @@ demo: configure
 	@echo "Talk to it from another terminal:  nc 127.0.0.1 7000"
 	@$(BUILD_DIR)/bin/weft-echo --addr tcp://127.0.0.1:7000
 
-test: test-release test-asan test-fuzz
+test: test-release test-asan test-tsan test-fuzz
 
 test-release: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
@@ -39,6 +40,20 @@ test-asan: deps
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
+# ThreadSanitizer (clang, Debug at -O1) over only the tests whose threads meet, built alone:
+# unit_core_event_loop_test (posts), unit_core_timer_test, unit_coro_worker_pool_test,
+# integration_conn_handle_test (handles), integration_shutdown_test (stop),
+# integration_load_balancing_test, integration_coro_offload_test and
+# integration_coro_cancel_test (the coroutine drain). The list lives in
+# tests/CMakeLists.txt (WEFT_THREAD_TESTS, CTest label `threads`). Any report fails the
+# run; tests/tsan.supp holds the few justified suppressions.
+test-tsan: deps
+	@CXX=clang++ cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_TSAN=ON -DWEFT_BUILD_BENCH=OFF \
+	  -DWEFT_BUILD_TOOLS=OFF -DWEFT_BUILD_EXAMPLES=OFF -DWEFT_INSTALL=OFF >/dev/null
+	@cmake --build $(TSAN_DIR) -j $(JOBS) --target weft_thread_tests
+	@cd $(TSAN_DIR) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
+	  ctest -L threads --output-on-failure -j $(JOBS) --timeout 600
+
 # Each codec decoder under libFuzzer for about 20 s (FUZZ_SECONDS).
 test-fuzz: deps
 	@fuzz/run.sh
@@ -48,7 +63,7 @@ bench: build
 	@bench/run.sh
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-fuzz
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) build-fuzz
 
 format:
 	@find include src tests examples tools bench -name '*.h' -o -name '*.cpp' | xargs clang-format -i

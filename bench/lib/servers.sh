@@ -6,8 +6,10 @@
 # is skipped for the rest of the run.
 
 ALL_SERVERS=(weft weft-coro epoll go libuv asio libevent)
-# Known but run only when named with --servers: weft-echo with edge-triggered epoll.
-EXTRA_SERVERS=(weft-et)
+# Known but run only when named with --servers: weft-echo with edge-triggered epoll, and
+# weft-ref, a reference weft-echo binary given by $WEFT_REF_ECHO (say, an earlier
+# release's build) to measure a change against.
+EXTRA_SERVERS=(weft-et weft-ref)
 
 # Sets SERVER_ARGV: NAME listening on 127.0.0.1:PORT with THREADS threads/loops.
 server_argv() {
@@ -15,6 +17,7 @@ server_argv() {
   case $name in
     weft) SERVER_ARGV=("$BIN_DIR/weft-echo" --addr "tcp://127.0.0.1:$port" --loops "$threads") ;;
     weft-et) SERVER_ARGV=("$BIN_DIR/weft-echo" --edge-triggered --addr "tcp://127.0.0.1:$port" --loops "$threads") ;;
+    weft-ref) SERVER_ARGV=("${WEFT_REF_ECHO:-$BIN_DIR/weft-echo-ref}" --addr "tcp://127.0.0.1:$port" --loops "$threads") ;;
     weft-coro)
       SERVER_ARGV=("$BIN_DIR/weft-echo" --api coro --addr "tcp://127.0.0.1:$port" --loops "$threads") ;;
     go) SERVER_ARGV=(env "GOMAXPROCS=$threads" "$PEER_DIR/go_echo" "$port" "$threads") ;;

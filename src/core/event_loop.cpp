@@ -2,11 +2,10 @@
 
 #include <malloc.h>
 
-#include <cassert>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
 
+#include "core/guarded_call.h"
 #include "core/timer_queue.h"
 #include "core/wake_up.h"
 #include "poller/fault_injection.h"
@@ -18,16 +17,6 @@ namespace {
 
 constexpr int kMaxEvents = 1024;
 constexpr size_t kTrimAfterBytes = 32 * 1024 * 1024;
-
-void run_guarded(const EventLoop::Task& task, const char* what) {
-  try {
-    task();
-  } catch (const std::exception& e) {
-    WEFT_LOG(LogLevel::error, "%s threw: %s", what, e.what());
-  } catch (...) {
-    WEFT_LOG(LogLevel::error, "%s threw a non-standard exception", what);
-  }
-}
 
 }  // namespace
 
@@ -47,14 +36,9 @@ EventLoop::EventLoop(const LoopOptions& options)
 
 EventLoop::~EventLoop() = default;
 
-void EventLoop::assert_in_loop_thread([[maybe_unused]] const char* call) const {
-#ifndef NDEBUG
-  // Before run() starts, the constructing thread may set the loop up.
-  if (thread_id_.load(std::memory_order_relaxed) != std::thread::id() && !in_loop_thread()) {
-    std::fprintf(stderr, "weft: %s called off its loop thread\n", call);
-    std::abort();
-  }
-#endif
+void EventLoop::off_loop_thread(const char* call) {
+  std::fprintf(stderr, "weft: %s called off its loop thread\n", call);
+  std::abort();
 }
 
 const char* EventLoop::poller_name() const { return poller_->name(); }
@@ -125,7 +109,7 @@ void EventLoop::run_tasks() {
     if (tasks_.empty()) return;
     running_.swap(tasks_);
   }
-  for (Task& task : running_) run_guarded(task, "posted task");
+  for (Task& task : running_) detail::guarded_call("posted task", task);
   running_.clear();
 }
 
@@ -136,7 +120,7 @@ void EventLoop::account_memory() {
   if (buffer_alarm_ && buffered > buffer_alarm_bytes_) {
     Task alarm = std::move(buffer_alarm_);
     buffer_alarm_ = nullptr;
-    run_guarded(alarm, "a buffer alarm");
+    detail::guarded_call("a buffer alarm", alarm);
   }
 }
 
@@ -169,31 +153,36 @@ int EventLoop::poll_timeout_ms() const {
 }
 
 TimerId EventLoop::run_after(Duration delay, Task fn) {
-  assert_in_loop_thread();
+  assert_in_loop_thread("EventLoop::run_after");
   if (delay < Duration::zero()) delay = Duration::zero();
   return timers_->add(now_ + delay, Duration::zero(), std::move(fn));
 }
 
 TimerId EventLoop::run_every(Duration period, Task fn) {
-  assert_in_loop_thread();
+  assert_in_loop_thread("EventLoop::run_every");
   if (period <= Duration::zero()) period = Duration(1);
   return timers_->add(now_ + period, period, std::move(fn));
 }
 
 bool EventLoop::cancel(TimerId id) {
-  assert_in_loop_thread();
+  assert_in_loop_thread("EventLoop::cancel");
   return timers_->cancel(id);
 }
 
 std::error_code EventLoop::add_io(int fd, uint32_t events, detail::IoObject* object) {
+  assert_in_loop_thread("EventLoop::add_io");
   if (int e = detail::injected_poller_failure(); e != 0) return {e, std::system_category()};
   return poller_->add(fd, events, object);
 }
 
 std::error_code EventLoop::modify_io(int fd, uint32_t events, detail::IoObject* object) {
+  assert_in_loop_thread("EventLoop::modify_io");
   return poller_->modify(fd, events, object);
 }
 
-void EventLoop::remove_io(int fd) { poller_->remove(fd); }
+void EventLoop::remove_io(int fd) {
+  assert_in_loop_thread("EventLoop::remove_io");
+  poller_->remove(fd);
+}
 
 }  // namespace weft

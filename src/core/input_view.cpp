@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/needle_search.h"
+
 namespace weft {
 
 InputView::InputView(std::span<const std::string_view> segments) : segments_(segments) {
@@ -68,23 +70,14 @@ size_t InputView::find(char c, size_t from) const {
 
 size_t InputView::find(std::string_view needle, size_t from) const {
   if (needle.empty()) return from <= size_ ? from : npos;
-  if (needle.size() > size_) return npos;
-  if (segments_.empty()) return single_.find(needle, from);
-  // Scan for the first byte, then compare the rest across segment boundaries.
-  char first_rest[64];
-  std::string long_rest;
-  size_t last = size_ - needle.size();
-  for (size_t at = find(needle[0], from); at != npos && at <= last; at = find(needle[0], at + 1)) {
-    size_t rest = needle.size() - 1;
-    char* tmp = first_rest;
-    if (rest > sizeof first_rest) {
-      long_rest.resize(rest);
-      tmp = long_rest.data();
-    }
-    copy_to(at + 1, rest, tmp);
-    if (std::memcmp(tmp, needle.data() + 1, rest) == 0) return at;
+  if (from >= size_ || needle.size() > size_ - from) return npos;
+  if (needle.size() == 1) return find(needle[0], from);
+  detail::NoSearchProbe probe;
+  if (segments_.empty()) {
+    const std::string_view one[1] = {single_};
+    return detail::find_in_segments(std::span<const std::string_view>(one), 0, needle, from, probe);
   }
-  return npos;
+  return detail::find_in_segments(segments_, skip_, needle, from, probe);
 }
 
 std::string_view InputView::contiguous(size_t offset, size_t n) const {

@@ -1,9 +1,9 @@
 #include "core/timer_queue.h"
 
 #include <algorithm>
-#include <exception>
+#include <cassert>
 
-#include "weft/core/log.h"
+#include "core/guarded_call.h"
 
 namespace weft::detail {
 namespace {
@@ -15,39 +15,42 @@ TimerId make_id(uint32_t slot, uint32_t generation) {
 }  // namespace
 
 TimerId TimerQueue::add(TimePoint when, Duration period, Fn fn) {
-  uint32_t slot;
-  if (!free_slots_.empty()) {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    slot = static_cast<uint32_t>(slots_.size());
-    slots_.emplace_back();
-  }
-  Slot& s = slots_[slot];
-  s.fn = std::move(fn);
-  s.period = period;
-  s.armed = true;
+  uint32_t generation;
+  uint32_t slot = timers_.reserve(generation);
+  Timer& t = timers_[slot];
+  t.fn = std::move(fn);
+  t.period = period;
+  t.state = State::queued;
   ++live_;
-  push(Entry{when, next_seq_++, slot, s.generation});
-  return make_id(slot, s.generation);
+  push(Entry{when, next_seq_++, slot, generation});
+  return make_id(slot, generation);
 }
 
 bool TimerQueue::cancel(TimerId id) {
-  uint32_t slot = static_cast<uint32_t>(id.value & 0xffffffffu);
-  uint32_t generation = static_cast<uint32_t>(id.value >> 32);
-  if (!id || slot >= slots_.size()) return false;
-  Slot& s = slots_[slot];
-  if (s.generation != generation || !s.armed) return false;
-  s.armed = false;
-  --live_;
-  ++stale_entries_;
-  // The slot is reused only once its heap entry is gone; the function is dropped now so
-  // that whatever it captured is released promptly.
-  if (s.fn) {
-    Fn dropped = std::move(s.fn);
+  Timer* t = timers_.find(static_cast<uint32_t>(id.value & 0xffffffffu), static_cast<uint32_t>(id.value >> 32));
+  if (t == nullptr) return false;
+  switch (t->state) {
+    case State::queued: {
+      t->state = State::stale;
+      --live_;
+      ++stale_entries_;
+      // The slot is reused only once its heap entry is gone; the function is dropped now
+      // so that whatever it captured is released promptly.
+      Fn dropped = std::move(t->fn);
+      if (stale_entries_ > 64 && stale_entries_ * 2 > heap_.size()) compact();
+      return true;
+    }
+    case State::running:
+      // Its heap entry is already popped. A one-shot timer has fired; a periodic one is
+      // not re-armed, and its slot is freed when the callback returns.
+      if (t->period == Duration::zero()) return false;
+      t->state = State::dropped;
+      --live_;
+      return true;
+    case State::stale:
+    case State::dropped: return false;
   }
-  if (stale_entries_ > 64 && stale_entries_ * 2 > heap_.size()) compact();
-  return true;
+  return false;
 }
 
 void TimerQueue::run_due(TimePoint now) {
@@ -57,34 +60,23 @@ void TimerQueue::run_due(TimePoint now) {
     pop();
     if (stale(e)) {
       --stale_entries_;
-      release(e.slot);
+      timers_.release(e.slot);
       continue;
     }
-    // Run a copy-free moved-out function so the callback may cancel or re-add freely.
-    Fn fn = std::move(slots_[e.slot].fn);
-    try {
-      fn();
-    } catch (const std::exception& ex) {
-      WEFT_LOG(LogLevel::error, "timer callback threw: %s", ex.what());
-    } catch (...) {
-      WEFT_LOG(LogLevel::error, "timer callback threw a non-standard exception");
-    }
-    Slot& s = slots_[e.slot];  // slots_ may have grown during the callback.
-    if (s.generation != e.generation || !s.armed) {
-      // Cancelled from inside its own callback: its heap entry is already gone.
-      --stale_entries_;
-      release(e.slot);
-      continue;
-    }
-    if (s.period > Duration::zero()) {
-      s.fn = std::move(fn);
-      TimePoint next = std::max(e.when + s.period, now);
+    // Run a moved-out function so the callback may cancel or re-add freely.
+    timers_[e.slot].state = State::running;
+    Fn fn = std::move(timers_[e.slot].fn);
+    guarded_call("timer callback", fn);
+    Timer& t = timers_[e.slot];  // The slab may have grown during the callback.
+    if (t.state == State::running && t.period > Duration::zero()) {
+      t.state = State::queued;
+      t.fn = std::move(fn);
+      TimePoint next = std::max(e.when + t.period, now);
       push(Entry{next, next_seq_++, e.slot, e.generation});
-    } else {
-      s.armed = false;
-      --live_;
-      release(e.slot);
+      continue;
     }
+    if (t.state == State::running) --live_;  // A one-shot timer that fired.
+    timers_.release(e.slot);
   }
 }
 
@@ -93,7 +85,7 @@ TimePoint TimerQueue::next_deadline() {
     uint32_t slot = heap_.front().slot;
     pop();
     --stale_entries_;
-    release(slot);
+    timers_.release(slot);
   }
   return heap_.empty() ? TimePoint::max() : heap_.front().when;
 }
@@ -108,23 +100,16 @@ void TimerQueue::pop() {
   heap_.pop_back();
 }
 
-void TimerQueue::release(uint32_t slot) {
-  Slot& s = slots_[slot];
-  s.fn = nullptr;
-  s.armed = false;
-  ++s.generation;
-  if (s.generation == 0) s.generation = 1;  // Id 0 means "no timer".
-  free_slots_.push_back(slot);
-}
-
 bool TimerQueue::stale(const Entry& e) const {
-  const Slot& s = slots_[e.slot];
-  return s.generation != e.generation || !s.armed;
+  // A slot is freed only once its entry has left the heap, so the generations agree.
+  assert(timers_.generation(e.slot) == e.generation);
+  return timers_[e.slot].state == State::stale;
 }
 
 void TimerQueue::compact() {
   auto live_end = std::partition(heap_.begin(), heap_.end(), [this](const Entry& e) { return !stale(e); });
-  for (auto it = live_end; it != heap_.end(); ++it) release(it->slot);
+  assert(static_cast<size_t>(heap_.end() - live_end) == stale_entries_);
+  for (auto it = live_end; it != heap_.end(); ++it) timers_.release(it->slot);
   heap_.erase(live_end, heap_.end());
   std::make_heap(heap_.begin(), heap_.end(), later);
   stale_entries_ = 0;

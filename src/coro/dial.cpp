@@ -33,7 +33,8 @@ DialOp::~DialOp() {
   // A connect in flight when the coroutine is destroyed by force.
   if (fd_ >= 0) ::close(release_fd());
   unwatch();
-  if (state_ != nullptr) state_->unref();  // Connected, but the result was never taken.
+  // Connected, but the result was never taken: the Stream it would have been closes it.
+  if (state_ != nullptr) Stream unclaimed(state_);
 }
 
 bool DialOp::begin(std::coroutine_handle<> h, CoroContext* ctx) {
@@ -95,8 +96,8 @@ void DialOp::on_io(uint32_t) {
 
 void DialOp::connected(int fd) {
   auto* state = new StreamState(runtime_->options());
-  // The server makes the connection; its on_open finds the state and attaches it.
-  if (!runtime_->server().adopt(fd, state)) {
+  // The server makes the connection; its on_open attaches the state.
+  if (!runtime_->adopt(fd, *loop_, *state)) {
     state->unref();
     ec_ = make_error_code(Errc::shutdown);
     return;

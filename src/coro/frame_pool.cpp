@@ -2,7 +2,9 @@
 
 #include <new>
 
-#if defined(__SANITIZE_ADDRESS__)
+#include "weft/coro/detail/pooled_frame.h"
+
+#if defined(__SANITIZE_ADDRESS__) || defined(WEFT_SANITIZED)
 #include <sanitizer/asan_interface.h>
 #define WEFT_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
 #define WEFT_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)

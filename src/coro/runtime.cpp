@@ -1,8 +1,12 @@
 #include "coro/runtime.h"
 
+#include <cstring>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
+#include "core/guarded_call.h"
+#include "net/signal_watcher.h"
 #include "weft/core/event_loop.h"
 #include "weft/core/log.h"
 
@@ -14,10 +18,12 @@ CoroServer::Serve checked(CoroServer::Serve serve) {
   return serve;
 }
 
-void log_connection_exception(StreamState& state, const char* what) {
+// From the catch block of a connection's root.
+void log_connection_exception(StreamState& state) {
   Conn* conn = state.conn();
-  std::string from = conn != nullptr ? conn->remote_address().to_string() : std::string("a closed connection");
-  WEFT_LOG(LogLevel::error, "coroutine serving %s threw: %s; closing the connection", from.c_str(), what);
+  std::string label = "coroutine serving ";
+  label += conn != nullptr ? conn->remote_address().to_string() : std::string("a closed connection");
+  log_current_exception(label.c_str(), "closing the connection");
   if (conn != nullptr) conn->close(make_error_code(Errc::handler_error));
 }
 
@@ -40,10 +46,8 @@ Root serve_root(const CoroServer::Serve* serve, StreamState* state) {
     state->ref();  // The Stream's own reference.
     task = (*serve)(Stream(state));
     co_await task;
-  } catch (const std::exception& e) {
-    log_connection_exception(*state, e.what());
   } catch (...) {
-    log_connection_exception(*state, "a non-standard exception");
+    log_connection_exception(*state);
   }
 }
 
@@ -60,17 +64,15 @@ void root_finished(CoroContext* ctx) noexcept {
   if (ctx->runtime != nullptr) ctx->runtime->root_ended(*ctx);
 }
 
-void log_root_exception(const char* what, const char* where) noexcept {
-  WEFT_LOG(LogLevel::error, "%s threw: %s", where, what != nullptr ? what : "a non-standard exception");
+void log_root_exception(const char* where) noexcept {
+  log_current_exception(where);
 }
 
 Root run_task(Task<> task) {
   try {
     co_await task;
-  } catch (const std::exception& e) {
-    log_root_exception(e.what(), "spawned coroutine");
   } catch (...) {
-    log_root_exception(nullptr, "spawned coroutine");
+    log_root_exception("spawned coroutine");
   }
 }
 
@@ -91,8 +93,10 @@ void resume_after_offload(CoroContext* ctx, std::coroutine_handle<> h) {
 // --- CoroHandler -----------------------------------------------------------------------
 
 void CoroHandler::on_open(Conn& conn) {
-  // A dialed connection arrives with its stream preset (Server::adopt).
-  if (auto* dialed = conn.context_as<StreamState>()) {
+  // A dialed connection comes with its stream (CoroRuntime::adopt); any other gets a
+  // coroutine, whatever the application put in its context slot.
+  CoroRuntime::LoopRoots& r = runtime_.roots_of(&conn.loop());
+  if (StreamState* dialed = std::exchange(r.adopting, nullptr)) {
     dialed->attach(conn);
     return;
   }
@@ -100,30 +104,41 @@ void CoroHandler::on_open(Conn& conn) {
 }
 
 void CoroHandler::on_close(Conn& conn, CloseReason, std::error_code) {
-  if (auto* s = conn.context_as<StreamState>()) {
-    conn.set_context(nullptr);
-    s->on_closed();
-  }
+  // The connection destroys the attachment, and with it its reference, right after this.
+  if (auto* s = StreamAttachment::of(conn)) s->on_closed();
 }
 
 void CoroHandler::on_shutdown(Server&) {
-  runtime_.drain();
+  runtime_.cancel_stragglers();
 }
 
 // --- CoroRuntime -----------------------------------------------------------------------
+
+namespace {
+
+// The Server stops without watching signals: the runtime watches them, so that a signal
+// drains the coroutines before the Server's own stop begins.
+ServerOptions without_signals(ServerOptions options) {
+  options.stop_signals.clear();
+  return options;
+}
+
+}  // namespace
 
 CoroRuntime::CoroRuntime(CoroServer::Serve serve, ServerOptions options, const CoroOptions& coro)
     : serve_(checked(std::move(serve))),
       handler_(*this),
       workers_(coro.workers),
-      server_(handler_, std::move(options)) {
-  for (size_t i = 0; i < server_.loop_count(); ++i) loops_.push_back({&server_.loop(i)});
+      server_(handler_, without_signals(options)),
+      stop_signals_(std::move(options.stop_signals)) {
+  for (size_t i = 0; i < server_.loop_count(); ++i) loops_.emplace_back(server_.loop(i));
 }
 
 CoroRuntime::~CoroRuntime() {
   // Before any member goes: the stop drains coroutines through loops_ and handler_.
-  server_.stop();
+  stop();
   server_.wait();
+  signals_.reset();
   std::vector<std::pair<Root::Handle, size_t>> early;
   {
     std::lock_guard lock(mutex_);
@@ -143,32 +158,21 @@ CoroRuntime::LoopRoots& CoroRuntime::roots_of(EventLoop* loop) {
 }
 
 void CoroRuntime::link(CoroContext& ctx) {
-  LoopRoots& r = roots_of(ctx.loop);
-  ctx.prev = nullptr;
-  ctx.next = r.head;
-  if (r.head != nullptr) r.head->prev = &ctx;
-  r.head = &ctx;
-  ctx.linked = true;
+  roots_of(ctx.loop).roots.push_back(ctx);
 }
 
 void CoroRuntime::root_ended(CoroContext& ctx) noexcept {
-  if (ctx.linked) {
-    LoopRoots& r = roots_of(ctx.loop);
-    if (ctx.prev != nullptr) {
-      ctx.prev->next = ctx.next;
-    } else {
-      r.head = ctx.next;
-    }
-    if (ctx.next != nullptr) ctx.next->prev = ctx.prev;
-    ctx.linked = false;
-  }
-  if (live_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-    std::lock_guard lock(mutex_);
-    idle_.notify_all();
-  }
+  LoopRoots& r = roots_of(ctx.loop);
+  r.roots.remove(ctx);
+  live_.fetch_sub(1, std::memory_order_relaxed);
+  if (r.draining && r.roots.empty()) check_drained(r);
 }
 
 void CoroRuntime::serve_connection(Conn& conn) {
+  if (stopping_.load(std::memory_order_relaxed)) {
+    conn.close();  // Arrived during the stop: no coroutine starts for it.
+    return;
+  }
   auto* state = new StreamState(options());
   state->attach(conn);
   Root root = serve_root(&serve_, state);
@@ -179,6 +183,15 @@ void CoroRuntime::serve_connection(Conn& conn) {
   state->set_owner(&ctx);
   link(ctx);
   root.release().resume();  // Runs until its first suspension, inside on_open.
+}
+
+bool CoroRuntime::adopt(int fd, EventLoop& loop, StreamState& state) {
+  LoopRoots& r = roots_of(&loop);
+  r.adopting = &state;
+  // Server::adopt opens the connection, and so calls on_open, before it returns.
+  bool adopted = server_.adopt(fd, nullptr);
+  r.adopting = nullptr;
+  return adopted && state.conn() != nullptr;
 }
 
 bool CoroRuntime::start_root(Root root, size_t loop) {
@@ -218,55 +231,107 @@ void CoroRuntime::post_root(Root::Handle h, EventLoop& loop) {
 }
 
 void CoroRuntime::start() {
-  server_.start();
   std::vector<std::pair<Root::Handle, size_t>> early;
   {
     std::lock_guard lock(mutex_);
+    if (stopping_.load() || started_) return;
     started_ = true;
     early.swap(early_);
   }
+  if (!stop_signals_.empty()) {
+    // Blocks the signals in this thread before the loops' threads exist, so they inherit
+    // the mask; loop 0 reads them, before it runs, so it may be set up from here.
+    signals_ = std::make_unique<SignalWatcher>(*loops_[0].loop, stop_signals_, [this](int signo) {
+      WEFT_LOG(LogLevel::info, "received %s, stopping", ::strsignal(signo));
+      stop();
+    });
+    signals_->start();
+  }
+  server_.start();
   for (auto& [h, i] : early) post_root(h, *loops_[i].loop);
 }
 
-void CoroRuntime::drain() {
+void CoroRuntime::stop() {
+  bool started;
   {
     std::lock_guard lock(mutex_);
-    stopping_ = true;
+    if (stopping_.exchange(true)) return;
+    started = started_;
+  }
+  if (!started) {
+    server_.stop();
+    return;
   }
   for (LoopRoots& r : loops_) {
-    EventLoop* loop = r.loop;
-    loop->post([this, loop] { cancel_all(loop); });
-  }
-  if (wait_idle(options().shutdown_timeout)) return;
-  WEFT_LOG(LogLevel::warn, "%zu coroutines still running after shutdown_timeout; destroying them", live());
-  for (LoopRoots& r : loops_) {
-    EventLoop* loop = r.loop;
-    loop->post([this, loop] { destroy_all(loop); });
-  }
-  if (!wait_idle(std::chrono::seconds(1))) {
-    WEFT_LOG(LogLevel::error, "%zu coroutines could not be stopped (an offload still running?); abandoning them",
-             live());
+    LoopRoots* roots = &r;
+    if (!r.loop->post([this, roots] { begin_drain(*roots); })) loop_drained();
   }
 }
 
-void CoroRuntime::cancel_all(EventLoop* loop) {
+void CoroRuntime::begin_drain(LoopRoots& r) {
+  r.draining = true;
+  cancel_all(r);
+  if (!r.roots.empty()) {
+    r.deadline = r.loop->run_after(options().shutdown_timeout, [this, &r] { drain_deadline(r); });
+  }
+  check_drained(r);
+}
+
+void CoroRuntime::drain_deadline(LoopRoots& r) {
+  r.deadline = {};
+  if (r.drained) return;
+  WEFT_LOG(LogLevel::warn, "%zu coroutines still running after shutdown_timeout; destroying them", r.roots.size());
+  destroy_all(r);
+  if (r.roots.empty()) return;  // root_ended reported the loop drained.
+  // The rest are in an offload: their function may be using the coroutine's locals.
+  r.deadline = r.loop->run_after(std::chrono::seconds(1), [this, &r] {
+    r.deadline = {};
+    if (r.drained) return;
+    WEFT_LOG(LogLevel::error, "%zu coroutines could not be stopped (an offload still running?); abandoning them",
+             r.roots.size());
+    r.drained = true;
+    loop_drained();
+  });
+}
+
+void CoroRuntime::check_drained(LoopRoots& r) {
+  if (!r.draining || r.drained || !r.roots.empty()) return;
+  r.drained = true;
+  if (r.deadline) {
+    r.loop->cancel(r.deadline);
+    r.deadline = {};
+  }
+  loop_drained();
+}
+
+void CoroRuntime::loop_drained() {
+  if (drained_loops_.fetch_add(1, std::memory_order_acq_rel) + 1 == loops_.size()) server_.stop();
+}
+
+void CoroRuntime::cancel_stragglers() {
+  if (live() == 0) return;
+  for (LoopRoots& r : loops_) {
+    LoopRoots* roots = &r;
+    r.loop->post([this, roots] {
+      cancel_all(*roots);
+      destroy_all(*roots);
+    });
+  }
+}
+
+void CoroRuntime::cancel_all(LoopRoots& r) {
   std::vector<CoroContext*> all;
-  for (CoroContext* c = roots_of(loop).head; c != nullptr; c = c->next) all.push_back(c);
+  for (CoroContext* c = r.roots.front(); c != nullptr; c = RootList::next(*c)) all.push_back(c);
   // Resuming one tree never frees another, so the snapshot stays valid.
   for (CoroContext* c : all) c->cancel();
 }
 
-void CoroRuntime::destroy_all(EventLoop* loop) {
+void CoroRuntime::destroy_all(LoopRoots& r) {
   std::vector<CoroContext*> all;
-  for (CoroContext* c = roots_of(loop).head; c != nullptr; c = c->next) all.push_back(c);
+  for (CoroContext* c = r.roots.front(); c != nullptr; c = RootList::next(*c)) all.push_back(c);
   for (CoroContext* c : all) {
     if (c->offloads == 0) c->root.destroy();
   }
-}
-
-bool CoroRuntime::wait_idle(Duration timeout) {
-  std::unique_lock lock(mutex_);
-  return idle_.wait_for(lock, timeout, [this] { return live_.load(std::memory_order_acquire) == 0; });
 }
 
 }  // namespace weft::detail
@@ -298,7 +363,7 @@ void CoroServer::wait() {
   runtime_->server().wait();
 }
 void CoroServer::stop() {
-  runtime_->server().stop();
+  runtime_->stop();
 }
 
 const Address& CoroServer::address(size_t i) const {

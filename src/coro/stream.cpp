@@ -1,6 +1,8 @@
 #include "weft/coro/stream.h"
 
 #include <algorithm>
+#include <cassert>
+#include <memory>
 #include <string>
 
 #include "coro/stream_state.h"
@@ -34,7 +36,19 @@ void StreamOp::leave() {
   unwatch();
 }
 
+// The Stream method that made this operation, for the thread assert's message.
+const char* StreamOp::call_name() const {
+  if (side_ == Side::write) return "Stream::write";
+  if (try_ == &ReadSomeOp::try_read || try_ == &ReadViewOp::try_read) return "Stream::read_some";
+  if (try_ == &ReadExactOp::try_read || try_ == &ReadExactViewOp::try_read) return "Stream::read_exact";
+  if (try_ == &ReadUntilOp::try_read) return "Stream::read_until";
+  return "Stream::read_frame";
+}
+
 bool StreamOp::start() {
+#ifndef NDEBUG
+  if (state_ != nullptr) state_->assert_loop_thread(call_name());
+#endif
   if (state_ == nullptr || !state_->usable()) {
     ec_ = closed_error();
     return true;
@@ -182,6 +196,7 @@ bool ReadFrameOp::try_read(StreamOp* self, Conn& conn) {
 // --- writes ----------------------------------------------------------------------------
 
 bool WriteOp::await_ready() {
+  if (state_ != nullptr) state_->assert_loop_thread("Stream::write");
   if (state_ == nullptr || !state_->usable()) {
     ec_ = closed_error();
     return true;
@@ -201,7 +216,7 @@ bool WriteOp::await_ready() {
 void StreamState::attach(Conn& conn) {
   conn_ = &conn;
   loop_ = &conn.loop();
-  conn.set_context(this);
+  conn.attach(std::unique_ptr<Conn::Attachment>(new StreamAttachment(*this)));
 }
 
 void StreamState::on_traffic(Conn& conn) {
@@ -269,10 +284,7 @@ void StreamState::on_closed() {
 
 void StreamState::unref() {
   if (--refs_ > 0) return;
-  if (conn_ != nullptr) {
-    conn_->set_context(nullptr);
-    conn_->close();
-  }
+  assert(conn_ == nullptr);  // The connection's attachment holds a reference until on_close.
   delete this;
 }
 
@@ -297,31 +309,38 @@ Stream::~Stream() {
 
 void Stream::close() {
   if (state_ == nullptr) return;
+  state_->assert_loop_thread("Stream::close");
   state_->mark_closed_by_user();
   if (Conn* c = state_->conn()) c->close();
 }
 
 void Stream::shutdown_write() {
+  if (state_ != nullptr) state_->assert_loop_thread("Stream::shutdown_write");
   if (state_ != nullptr && state_->usable()) state_->conn()->shutdown_write();
 }
 
 bool Stream::is_open() const {
+  if (state_ != nullptr) state_->assert_loop_thread("Stream::is_open");
   return state_ != nullptr && state_->usable() && !state_->conn()->closing();
 }
 
 size_t Stream::buffered() const {
+  if (state_ != nullptr) state_->assert_loop_thread("Stream::buffered");
   return state_ != nullptr && state_->conn() ? state_->conn()->inbound_size() : 0;
 }
 
 size_t Stream::unsent() const {
+  if (state_ != nullptr) state_->assert_loop_thread("Stream::unsent");
   return state_ != nullptr && state_->conn() ? state_->conn()->outbound_size() : 0;
 }
 
 Address Stream::local_address() const {
+  if (state_ != nullptr) state_->assert_loop_thread("Stream::local_address");
   return state_ != nullptr && state_->conn() ? state_->conn()->local_address() : Address();
 }
 
 Address Stream::remote_address() const {
+  if (state_ != nullptr) state_->assert_loop_thread("Stream::remote_address");
   return state_ != nullptr && state_->conn() ? state_->conn()->remote_address() : Address();
 }
 

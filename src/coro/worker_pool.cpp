@@ -5,27 +5,43 @@
 #include <stdexcept>
 #include <utility>
 
+#include "core/guarded_call.h"
 #include "weft/core/event_loop.h"
-#include "weft/core/log.h"
 
 namespace weft {
 
-WorkerPool::WorkerPool(size_t threads, std::string name) : size_(threads), name_(std::move(name)) {
+namespace {
+
+// The pool whose worker the calling thread is, if any.
+thread_local const void* t_worker_of = nullptr;
+
+}  // namespace
+
+WorkerPool::WorkerPool(size_t threads, std::string name)
+    : size_(threads), name_(std::move(name)), shared_(std::make_shared<Shared>()) {
   if (threads == 0) throw std::invalid_argument("WorkerPool: threads must be positive");
 }
 
 WorkerPool::~WorkerPool() {
-  stop();
+  for (std::thread& t : begin_stop(true)) {
+    // Destroyed by one of its own tasks: that worker cannot join itself. It only touches
+    // the shared state from now on, which it keeps alive.
+    if (t.get_id() == std::this_thread::get_id()) {
+      t.detach();
+    } else {
+      t.join();
+    }
+  }
 }
 
 bool WorkerPool::submit(Work work) {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return false;
-    if (threads_.empty()) start_locked();
-    queue_.push_back(std::move(work));
-  }
-  cv_.notify_one();
+  // Notified under the lock: once it is released, the work may already have run and even
+  // destroyed the pool, so nothing here may touch `this` afterwards.
+  std::lock_guard lock(shared_->mutex);
+  if (shared_->stopping) return false;
+  if (threads_.empty()) start_locked();
+  shared_->queue.push_back(std::move(work));
+  shared_->cv.notify_one();
   return true;
 }
 
@@ -37,7 +53,9 @@ bool WorkerPool::submit(Work work, EventLoop& loop, Done done) {
     } catch (...) {
       error = std::current_exception();
     }
-    EventLoop::Task finish = [done = std::move(done), error] { done(error); };
+    // The exception moves with the task, so it is released on the thread that ran done:
+    // no reference stays here (libstdc++ counts references in code TSan cannot see).
+    EventLoop::Task finish = [done = std::move(done), error = std::move(error)] { done(error); };
     // post() leaves the task untouched when it refuses it, so it can still run here.
     if (!loop->post(std::move(finish))) finish();
   });
@@ -45,45 +63,40 @@ bool WorkerPool::submit(Work work, EventLoop& loop, Done done) {
 
 void WorkerPool::start_locked() {
   threads_.reserve(size_);
-  for (size_t i = 0; i < size_; ++i) threads_.emplace_back([this, i] { run(i); });
+  for (size_t i = 0; i < size_; ++i) {
+    threads_.emplace_back(&WorkerPool::run, shared_, name_ + "-" + std::to_string(i));
+  }
+}
+
+std::vector<std::thread> WorkerPool::begin_stop(bool take_all) {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->stopping = true;
+    if (take_all || t_worker_of != shared_.get()) threads.swap(threads_);
+  }
+  shared_->cv.notify_all();
+  return threads;
 }
 
 void WorkerPool::stop() {
-  std::vector<std::thread> threads;
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    threads.swap(threads_);
-  }
-  cv_.notify_all();
-  for (std::thread& t : threads) {
-    if (t.get_id() == std::this_thread::get_id()) {
-      t.detach();  // stop() from a worker's own task: it exits once the queue is empty.
-    } else {
-      t.join();
-    }
-  }
+  for (std::thread& t : begin_stop(false)) t.join();
 }
 
-void WorkerPool::run(size_t index) {
-  std::string thread_name = name_ + "-" + std::to_string(index);
+void WorkerPool::run(const std::shared_ptr<Shared>& shared, std::string thread_name) {
+  // Linux limits thread names to 15 characters.
   ::pthread_setname_np(::pthread_self(), thread_name.substr(0, 15).c_str());
+  t_worker_of = shared.get();
   for (;;) {
     Work work;
     {
-      std::unique_lock lock(mutex_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // Stopping, and nothing left to run.
-      work = std::move(queue_.front());
-      queue_.pop_front();
+      std::unique_lock lock(shared->mutex);
+      shared->cv.wait(lock, [&] { return shared->stopping || !shared->queue.empty(); });
+      if (shared->queue.empty()) return;  // Stopping, and nothing left to run.
+      work = std::move(shared->queue.front());
+      shared->queue.pop_front();
     }
-    try {
-      work();
-    } catch (const std::exception& e) {
-      WEFT_LOG(LogLevel::error, "worker task threw: %s", e.what());
-    } catch (...) {
-      WEFT_LOG(LogLevel::error, "worker task threw a non-standard exception");
-    }
+    detail::guarded_call("worker task", work);
   }
 }
 

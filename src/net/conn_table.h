@@ -57,6 +57,8 @@ class ConnTable {
     uint32_t generation = 0;  // Odd while occupied.
     uint32_t next_free = 0;
   };
+  // An idle connection costs its slot and nothing else: keep it within 200 bytes.
+  static_assert(sizeof(Slot) <= 200, "an idle connection must cost at most 200 bytes");
   static Conn* conn_in(const Slot& s) {
     return std::launder(reinterpret_cast<Conn*>(const_cast<unsigned char*>(s.storage)));
   }

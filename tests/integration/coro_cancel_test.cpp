@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "coro_fixture.h"
@@ -161,6 +163,57 @@ TEST(CoroCancel, ACoroutineThatNeverWakesIsDestroyedAtTheDeadline) {
   EXPECT_EQ(destroyed->value(), 1u);  // Its frame, and what it held, were released.
   EXPECT_EQ(fixture.server().coroutine_count(), 0u);
   EXPECT_TRUE(log.contains("destroying them"));
+}
+
+// A stop cancels the coroutines and lets them finish on their loops, and no loop sleeps
+// meanwhile: the main loop still accepts (and such a connection is closed at once), the
+// I/O loop runs posted tasks, and a coroutine still finishing keeps its connection open
+// for its last words. run()/wait() return once it ends.
+TEST(CoroCancel, LoopsStayResponsiveWhileCoroutinesFinish) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  struct Release {  // However the test ends, the offload is let go.
+    std::promise<void>& p;
+    bool done = false;
+    void now() {
+      if (!std::exchange(done, true)) p.set_value();
+    }
+    ~Release() { now(); }
+  } releaser{release};
+  Counter reading;
+  Counter finishing;
+  auto serve = [&](Stream s) -> Task<> {
+    reading.add();
+    auto r = co_await s.read_some();
+    if (r.error() != Errc::closed) co_return;
+    finishing.add();
+    co_await offload([released] { released.wait(); });
+    co_await s.write("bye\n");
+  };
+  ServerOptions o = coro_options(1);
+  o.shutdown_timeout = 20s;  // The test, not the deadline, ends the drain.
+  CoroServer server(serve, o);
+  server.listen("tcp://127.0.0.1:0");
+  server.start();
+  LoopbackClient client(server.address());
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(reading.wait_for(1));
+
+  server.stop();
+  ASSERT_TRUE(finishing.wait_for(1));
+  auto stopped = std::async(std::launch::async, [&] { server.wait(); });
+  LoopbackClient late(server.address());
+  EXPECT_TRUE(late.connected()) << late.connect_error();
+  EXPECT_EQ(late.wait_closed().outcome, Outcome::eof);
+  EXPECT_EQ(call_on_loop(server.server().loop(0), [] { return 7; }), 7);
+  EXPECT_EQ(stopped.wait_for(0s), std::future_status::timeout);  // Still draining.
+
+  releaser.now();
+  std::string got;
+  EXPECT_EQ(client.read_to_eof(got).outcome, Outcome::eof);
+  EXPECT_EQ(got, "bye\n");
+  ASSERT_EQ(stopped.wait_for(kWait), std::future_status::ready);
+  EXPECT_EQ(server.coroutine_count(), 0u);
 }
 
 TEST(CoroCancel, SpawnedLambdasKeepTheirCapturesAlive) {

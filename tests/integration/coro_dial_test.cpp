@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <string>
@@ -142,6 +144,34 @@ TEST(CoroDial, OutsideACoroServerIsNotSupported) {
   auto body = [&r]() -> detail::Root { r = co_await dial("tcp://127.0.0.1:1"); };
   body().release().resume();
   EXPECT_EQ(r.error(), std::make_error_code(std::errc::operation_not_supported));
+}
+
+// The coroutine layer keeps its per-connection state in the protocol attachment slot, so a
+// socket adopted with the application's own context is served like any other (the
+// context used to be taken for the layer's state: this crashed).
+TEST(CoroDial, ASocketAdoptedWithAnApplicationContextIsServed) {
+  auto serve = [](Stream s) -> Task<> {
+    auto line = co_await s.read_until("\n");
+    if (line) co_await s.write("re: " + std::string(*line));
+  };
+  CoroFixture fixture(serve, coro_options(1), "");
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
+  static int application_state = 7;
+  auto adopted = run_on_loop(
+      fixture.server(), [&]() -> Task<bool> { co_return fixture.server().server().adopt(fds[0], &application_state); });
+  ASSERT_EQ(adopted, true);
+  // The test's end: blocking, with a bound on every read.
+  const int peer = fds[1];
+  ::fcntl(peer, F_SETFL, ::fcntl(peer, F_GETFL) & ~O_NONBLOCK);
+  timeval bound{20, 0};
+  ::setsockopt(peer, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound);
+  ASSERT_EQ(::write(peer, "hello\n", 6), 6);
+  std::string got;
+  char buf[64];
+  for (ssize_t n; (n = ::read(peer, buf, sizeof buf)) > 0;) got.append(buf, static_cast<size_t>(n));
+  EXPECT_EQ(got, "re: hello\n");  // Then end of file: the coroutine ended and closed it.
+  ::close(peer);
 }
 
 }  // namespace

@@ -277,5 +277,34 @@ TEST(CoroStream, ASecondConcurrentReadIsRefused) {
   EXPECT_EQ(got, "ping");
 }
 
+// A Stream belongs to its connection's loop: a coroutine on another loop that reads it
+// aborts a debug build, naming the call.
+TEST(StreamDeathTest, AReadFromAnotherLoopAbortsNamingTheCall) {
+#ifdef NDEBUG
+  GTEST_SKIP() << "thread asserts are compiled out of release builds (NDEBUG); the Debug sanitizer build runs this";
+#endif
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        OnceValue<Stream*> published;
+        auto serve = [&](Stream s) -> Task<> {
+          published.set(&s);
+          co_await s.read_some();
+        };
+        CoroFixture fixture(serve, coro_options(2));
+        LoopbackClient client(fixture.address());
+        Stream* stream = published.wait().value_or(nullptr);
+        size_t other = &fixture.server().server().loop(0) == stream->loop() ? 1 : 0;
+        run_on_loop(
+            fixture.server(),
+            [stream]() -> Task<bool> {
+              auto r = co_await stream->read_some();  // Aborts here.
+              co_return r.ok();
+            },
+            other);
+      },
+      "weft: Stream::read_some called off its loop thread");
+}
+
 }  // namespace
 }  // namespace weft::test

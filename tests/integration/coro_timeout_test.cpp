@@ -93,6 +93,26 @@ TEST(CoroTimeout, SleepWaitsAtLeastItsDuration) {
   server.wait();
 }
 
+// The loop's clock is read once per iteration; a sleep that starts late in a long iteration
+// still lasts its whole duration from the call.
+TEST(CoroTimeout, SleepCountsFromTheCallNotFromTheIterationStart) {
+  CoroServer server([](Stream) -> Task<> { co_return; }, coro_options(1));
+  server.start();
+  auto elapsed = run_on_loop(server, []() -> Task<int64_t> {
+    co_await sleep(0ms);  // Start at the top of an iteration...
+    auto busy_until = Clock::now() + 40ms;
+    while (Clock::now() < busy_until) {
+    }  // ... and spend 40 ms of it, as a long callback would.
+    auto start = Clock::now();
+    if (co_await sleep(30ms)) co_return -1;
+    co_return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+  });
+  ASSERT_TRUE(elapsed.has_value());
+  EXPECT_GE(*elapsed, 30);
+  server.stop();
+  server.wait();
+}
+
 TEST(CoroTimeout, WithTimeoutBoundsASleep) {
   CoroServer server([](Stream) -> Task<> { co_return; }, coro_options(1));
   server.start();

@@ -18,14 +18,16 @@ namespace weft::test {
 
 inline constexpr Duration kWait = std::chrono::seconds(20);
 
+// Both helpers notify while holding their mutex: a waiter that sees the value may return
+// and destroy the helper at once, which must not happen while the setter is still inside
+// notify_all (ThreadSanitizer reports it, rightly).
+
 // A counter any thread may add to; the test waits for it to reach a value.
 class Counter {
  public:
   void add(size_t n = 1) {
-    {
-      std::lock_guard lock(mutex_);
-      value_ += n;
-    }
+    std::lock_guard lock(mutex_);
+    value_ += n;
     cv_.notify_all();
   }
   size_t value() const {
@@ -49,11 +51,9 @@ template <class T>
 class OnceValue {
  public:
   void set(T value) {
-    {
-      std::lock_guard lock(mutex_);
-      if (value_) return;
-      value_ = std::move(value);
-    }
+    std::lock_guard lock(mutex_);
+    if (value_) return;
+    value_ = std::move(value);
     cv_.notify_all();
   }
   std::optional<T> wait(Duration timeout = kWait) const {

@@ -68,8 +68,10 @@ class EventLoop {
   bool post(Task&& fn);
 
   bool in_loop_thread() const { return thread_id_.load(std::memory_order_relaxed) == std::this_thread::get_id(); }
-  // Debug builds abort, naming `call`, when called off the loop thread.
-  void assert_in_loop_thread(const char* call = "an EventLoop method") const;
+  // In debug builds, aborts with "weft: <call> called off its loop thread" when called on
+  // another thread than the one running the loop (before run() starts, any thread may set
+  // the loop up). Compiled out in release builds.
+  void assert_in_loop_thread(const char* call) const;
 
   // The time cached at the start of this iteration.
   TimePoint now() const { return now_; }
@@ -88,8 +90,14 @@ class EventLoop {
   [[nodiscard]] std::error_code add_io(int fd, uint32_t events, detail::IoObject* object);
   [[nodiscard]] std::error_code modify_io(int fd, uint32_t events, detail::IoObject* object);
   void remove_io(int fd);
-  void mark_dirty(detail::IoObject* object) { dirty_.push_back(object); }
-  void defer_finalize(detail::IoObject* object) { finalize_.push_back(object); }
+  void mark_dirty(detail::IoObject* object) {
+    assert_in_loop_thread("EventLoop::mark_dirty");
+    dirty_.push_back(object);
+  }
+  void defer_finalize(detail::IoObject* object) {
+    assert_in_loop_thread("EventLoop::defer_finalize");
+    finalize_.push_back(object);
+  }
   BlockPool& pool() { return pool_; }
   std::span<char> read_scratch() { return {scratch_.get(), scratch_size_}; }
   bool edge_triggered() const { return edge_triggered_; }
@@ -104,6 +112,7 @@ class EventLoop {
   void on_buffered_above(size_t bytes, Task fn);
 
  private:
+  [[noreturn]] static void off_loop_thread(const char* call);
   void run_tasks();
   int poll_timeout_ms() const;
   void account_memory();
@@ -135,5 +144,11 @@ class EventLoop {
   bool finished_ = false;         // Guarded by tasks_mutex_.
   friend class detail::WakeUp;
 };
+
+inline void EventLoop::assert_in_loop_thread([[maybe_unused]] const char* call) const {
+#ifndef NDEBUG
+  if (!in_loop_thread() && thread_id_.load(std::memory_order_relaxed) != std::thread::id()) off_loop_thread(call);
+#endif
+}
 
 }  // namespace weft

@@ -24,16 +24,19 @@
 //      later (except offload, which waits for its function).
 //   3. An exception escaping the coroutine is logged (WEFT_LOG, error), its connection is
 //      closed, and the server goes on.
-//   4. Stopping (stop(), a stop signal, or the destructor) runs the Server's graceful
-//      stop; then every coroutine still alive, spawned ones included, is cancelled as in
-//      rule 2 and waited for up to ServerOptions::shutdown_timeout. Any left after that
-//      (ignoring errors, or stuck in an offload) are destroyed, except those in an
-//      offload, which are reported.
+//   4. Stopping (stop(), a stop signal, or the destructor) first cancels every coroutine,
+//      spawned ones included, as in rule 2, while connections are still open, and each
+//      loop waits for its own up to ServerOptions::shutdown_timeout without blocking:
+//      loops keep running, new connections are closed at once. Any left after that
+//      (ignoring errors) are destroyed, except those in an offload, which are reported.
+//      Then the Server's graceful stop runs (flush, close) and run()/wait() return.
+//      The CoroServer watches ServerOptions::stop_signals itself (server().options()
+//      shows none); a stop through server().stop() skips the grace period.
 //   5. serve is stored in the server and called once per connection; a lambda's captures
 //      live as long as the server. See docs/coroutines.md on lambdas that capture.
 //
 // Threads: the constructor, listen(), start(), run() and wait() are for the owning
-// thread; stop() and spawn() are safe from any thread.
+// thread; stop() and spawn() are safe from any thread, and stop() returns at once.
 
 #include <concepts>
 #include <cstddef>
@@ -44,7 +47,7 @@
 #include <utility>
 
 #include "weft/core/address.h"
-#include "weft/coro/context.h"
+#include "weft/coro/detail/spawn.h"
 #include "weft/coro/stream.h"
 #include "weft/coro/task.h"
 #include "weft/coro/worker_pool.h"
@@ -57,25 +60,6 @@ struct CoroOptions {
   // Threads of the pool that runs offload() (started by the first offload).
   size_t workers = 4;
 };
-
-namespace detail {
-
-// The bodies of spawned roots. A callable is kept in the root's own frame, so a lambda's
-// captures live as long as the coroutine it starts.
-template <class F>
-Root run_callable(F fn) {
-  try {
-    co_await fn();
-  } catch (const std::exception& e) {
-    log_root_exception(e.what(), "spawned coroutine");
-  } catch (...) {
-    log_root_exception(nullptr, "spawned coroutine");
-  }
-}
-
-Root run_task(Task<> task);
-
-}  // namespace detail
 
 class CoroServer {
  public:

@@ -20,57 +20,13 @@
 // std::errc::operation_not_supported.
 
 #include <chrono>
-#include <coroutine>
 #include <string_view>
-#include <system_error>
 
 #include "weft/core/address.h"
-#include "weft/core/detail/io_object.h"
 #include "weft/core/time.h"
-#include "weft/coro/context.h"
-#include "weft/coro/result.h"
-#include "weft/coro/stream.h"
+#include "weft/coro/detail/dial_op.h"
 
 namespace weft {
-namespace detail {
-
-class StreamState;
-
-class DialOp final : public Waiter, private IoObject {
- public:
-  DialOp(std::string_view url, Duration timeout);
-  DialOp(const Address& address, Duration timeout);
-  DialOp(DialOp&& other) noexcept;  // Only before it is awaited.
-  DialOp& operator=(DialOp&&) = delete;
-  ~DialOp();
-
-  bool await_ready() const noexcept { return static_cast<bool>(ec_); }
-  template <class P>
-  bool await_suspend(std::coroutine_handle<P> h) {
-    return begin(h, context_of(h));
-  }
-  Result<Stream> await_resume();
-  void fail_now(std::error_code error) { ec_ = error; }
-
- private:
-  bool begin(std::coroutine_handle<> h, CoroContext* ctx);
-  void on_io(uint32_t events) override;
-  void connected(int fd);
-  int release_fd();
-  static void cancel_op(Waiter* self, std::error_code error);
-
-  Address address_;
-  Duration timeout_;
-  CoroRuntime* runtime_ = nullptr;
-  EventLoop* loop_ = nullptr;
-  int fd_ = -1;
-  TimerId timer_;
-  std::coroutine_handle<> handle_;
-  std::error_code ec_;
-  StreamState* state_ = nullptr;
-};
-
-}  // namespace detail
 
 inline detail::DialOp dial(std::string_view url, Duration timeout = std::chrono::seconds(10)) {
   return detail::DialOp(url, timeout);

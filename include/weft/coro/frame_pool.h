@@ -8,7 +8,8 @@
 //
 // A frame may be freed on another thread than the one that allocated it (a coroutine
 // created on one thread and run on a loop); it then joins that thread's free list. The
-// pool is thread-local, so no call here takes a lock.
+// pool is thread-local, so no call here takes a lock. (Promises take their frames from it
+// through weft/coro/detail/pooled_frame.h.)
 
 #include <cstddef>
 #include <cstdint>
@@ -29,18 +30,4 @@ FramePoolStats frame_pool_stats();
 // The bytes a frame of `size` bytes really takes (its size class), for memory reports.
 size_t frame_class_size(size_t size);
 
-namespace detail {
-
-inline constexpr size_t kMaxCachedBytes = 8 * 1024 * 1024;
-
-void* frame_allocate(size_t size);
-void frame_free(void* frame, size_t size) noexcept;
-
-// Coroutine promises derive from this to take their frames from the pool.
-struct PooledFrame {
-  static void* operator new(size_t size) { return frame_allocate(size); }
-  static void operator delete(void* frame, size_t size) noexcept { frame_free(frame, size); }
-};
-
-}  // namespace detail
 }  // namespace weft

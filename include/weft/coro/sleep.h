@@ -1,5 +1,6 @@
 #pragma once
-// co_await sleep(d): suspends the coroutine for d on its loop's timer.
+// co_await sleep(d): suspends the coroutine for at least d (counted from the call) on its
+// loop's timer.
 //
 //   if (auto ec = co_await weft::sleep(100ms)) co_return;   // Errc::closed: cancelled
 //
@@ -9,70 +10,10 @@
 // (connection coroutines and CoroServer::spawn) and reports
 // std::errc::operation_not_supported anywhere else. Loop thread only.
 
-#include <coroutine>
-#include <system_error>
-
-#include "weft/core/error.h"
-#include "weft/core/event_loop.h"
 #include "weft/core/time.h"
-#include "weft/coro/context.h"
+#include "weft/coro/detail/sleep_op.h"
 
 namespace weft {
-namespace detail {
-
-class SleepOp final : public Waiter {
- public:
-  explicit SleepOp(Duration d) : Waiter(&cancel_op), duration_(d) {}
-  SleepOp(SleepOp&& other) noexcept : Waiter(other), duration_(other.duration_) {}
-  SleepOp& operator=(SleepOp&&) = delete;
-  ~SleepOp() {
-    if (timer_) loop_->cancel(timer_);
-    unwatch();
-  }
-
-  bool await_ready() const noexcept { return false; }
-  template <class P>
-  bool await_suspend(std::coroutine_handle<P> h) {
-    CoroContext* ctx = context_of(h);
-    if (ctx == nullptr || ctx->loop == nullptr) {
-      ec_ = std::make_error_code(std::errc::operation_not_supported);
-      return false;
-    }
-    if (ctx->cancelled) {
-      ec_ = make_error_code(Errc::closed);
-      return false;
-    }
-    handle_ = h;
-    loop_ = ctx->loop;
-    timer_ = loop_->run_after(duration_, [this] {
-      timer_ = {};
-      unwatch();
-      handle_.resume();
-    });
-    watch(ctx);
-    return true;
-  }
-  std::error_code await_resume() const noexcept { return ec_; }
-  void fail_now(std::error_code error) { ec_ = error; }
-
- private:
-  static void cancel_op(Waiter* self, std::error_code error) {
-    auto* op = static_cast<SleepOp*>(self);
-    op->loop_->cancel(op->timer_);
-    op->timer_ = {};
-    op->unwatch();
-    op->ec_ = error;
-    op->handle_.resume();
-  }
-
-  Duration duration_;
-  EventLoop* loop_ = nullptr;
-  TimerId timer_;
-  std::coroutine_handle<> handle_;
-  std::error_code ec_;
-};
-
-}  // namespace detail
 
 inline detail::SleepOp sleep(Duration d) {
   return detail::SleepOp(d);

@@ -44,167 +44,20 @@
 //
 // Ownership and threads. A Stream owns its connection: destroying it closes the
 // connection (after flushing what was written). It is move-only, and it and every
-// operation belong to the connection's loop thread.
+// operation belong to the connection's loop thread: debug builds abort, naming the call,
+// when one is used on another thread.
 
-#include <coroutine>
 #include <cstddef>
-#include <cstdint>
 #include <span>
 #include <string_view>
-#include <system_error>
 
 #include "weft/codec/codec.h"
 #include "weft/core/address.h"
-#include "weft/coro/context.h"
-#include "weft/coro/result.h"
+#include "weft/coro/detail/stream_ops.h"
 
 namespace weft {
 
-class Conn;
-class Stream;
-
-namespace detail {
-
-class StreamState;
-
-// What every Stream operation shares: completion at once when possible, otherwise
-// registration with the stream (and with the coroutine's context, for cancellation).
-class StreamOp : public Waiter {
- public:
-  StreamOp(StreamOp&& other) noexcept;  // Only before it is awaited.
-  StreamOp& operator=(StreamOp&&) = delete;
-  ~StreamOp() {
-    if (registered_ || ctx_ != nullptr) leave();
-  }
-
-  bool await_ready() { return start(); }
-  template <class P>
-  bool await_suspend(std::coroutine_handle<P> h) {
-    return suspend(h, context_of(h));
-  }
-  // For with_timeout when the operation cannot be bounded: completes it with error
-  // without suspending (called instead of await_suspend).
-  void fail_now(std::error_code error) { ec_ = error; }
-
- protected:
-  enum class Side : uint8_t { read, write };
-  using TryFn = bool (*)(StreamOp*, Conn&);
-
-  StreamOp(StreamState* state, Side side, TryFn try_fn)
-      : Waiter(&cancel_op), state_(state), try_(try_fn), side_(side) {}
-
-  bool start();
-  bool suspend(std::coroutine_handle<> h, CoroContext* ctx);
-
-  StreamState* state_;
-  std::error_code ec_ = detail::kNoError;
-
- private:
-  friend class StreamState;
-  static void cancel_op(Waiter* self, std::error_code error);
-  // Leaves the stream's slot and the coroutine's context.
-  void leave();
-  // Completes: leaves the stream's slot and the context, then resumes the coroutine.
-  void complete();
-
-  std::coroutine_handle<> handle_;
-  TryFn try_;
-  Side side_;
-  bool registered_ = false;
-};
-
-class ReadSomeOp final : public StreamOp {
- public:
-  IoResult await_resume() const { return {n_, ec_}; }
-
- private:
-  friend class weft::Stream;
-  ReadSomeOp(StreamState* s, std::span<char> buffer) : StreamOp(s, Side::read, &try_read), buffer_(buffer) {}
-  static bool try_read(StreamOp* self, Conn& conn);
-  std::span<char> buffer_;
-  size_t n_ = 0;
-};
-
-// The reads that complete with a view of the connection's input.
-class ViewOp : public StreamOp {
- public:
-  Result<std::string_view> await_resume() const {
-    if (ec_) return ec_;
-    return view_;
-  }
-
- protected:
-  ViewOp(StreamState* s, TryFn try_fn) : StreamOp(s, Side::read, try_fn) {}
-  std::string_view view_;
-};
-
-class ReadViewOp final : public ViewOp {
- private:
-  friend class weft::Stream;
-  explicit ReadViewOp(StreamState* s) : ViewOp(s, &try_read) {}
-  static bool try_read(StreamOp* self, Conn& conn);
-};
-
-class ReadExactOp final : public StreamOp {
- public:
-  IoResult await_resume() const { return {filled_, ec_}; }
-
- private:
-  friend class weft::Stream;
-  ReadExactOp(StreamState* s, std::span<char> buffer) : StreamOp(s, Side::read, &try_read), buffer_(buffer) {}
-  static bool try_read(StreamOp* self, Conn& conn);
-  std::span<char> buffer_;
-  size_t filled_ = 0;
-};
-
-class ReadExactViewOp final : public ViewOp {
- private:
-  friend class weft::Stream;
-  ReadExactViewOp(StreamState* s, size_t n) : ViewOp(s, &try_read), n_(n) {}
-  static bool try_read(StreamOp* self, Conn& conn);
-  size_t n_;
-};
-
-class ReadUntilOp final : public ViewOp {
- private:
-  friend class weft::Stream;
-  ReadUntilOp(StreamState* s, std::string_view delimiter, size_t max_length)
-      : ViewOp(s, &try_read), delimiter_(delimiter), max_length_(max_length) {}
-  static bool try_read(StreamOp* self, Conn& conn);
-  std::string_view delimiter_;
-  size_t max_length_;
-  size_t scanned_ = 0;  // Bytes already searched without a match.
-};
-
-class ReadFrameOp final : public StreamOp {
- public:
-  Result<codec::Frame> await_resume() const {
-    if (ec_) return ec_;
-    return frame_;
-  }
-
- private:
-  friend class weft::Stream;
-  ReadFrameOp(StreamState* s, codec::Decoder& decoder) : StreamOp(s, Side::read, &try_read), decoder_(&decoder) {}
-  static bool try_read(StreamOp* self, Conn& conn);
-  codec::Decoder* decoder_;
-  codec::Frame frame_;
-};
-
-class WriteOp final : public StreamOp {
- public:
-  bool await_ready();
-  std::error_code await_resume() const { return ec_; }
-
- private:
-  friend class weft::Stream;
-  WriteOp(StreamState* s, std::string_view bytes) : StreamOp(s, Side::write, nullptr), bytes_(bytes) {}
-  WriteOp(StreamState* s, std::span<const std::string_view> parts) : StreamOp(s, Side::write, nullptr), parts_(parts) {}
-  std::string_view bytes_;
-  std::span<const std::string_view> parts_;
-};
-
-}  // namespace detail
+class EventLoop;
 
 class Stream {
  public:

@@ -8,13 +8,16 @@
 //   });
 //
 // Threads ("weft-work-0", ...) start with the first submit. The destructor runs what is
-// already queued, then joins. Every method is safe from any thread.
+// already queued, then joins. Every method is safe from any thread, a worker of the pool
+// included: stop() there only signals (a thread never joins itself), and the workers
+// share the queue's state, so one still finishing its task never touches freed memory.
 
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -44,21 +47,30 @@ class WorkerPool {
   bool submit(Work work, EventLoop& loop, Done done);
 
   // Runs what is queued, then joins the threads. Later submits return false. Idempotent.
+  // Called from one of the pool's own workers it only signals: the workers finish the
+  // queue and exit, and the destructor (or a stop() from another thread) joins them.
   void stop();
 
   size_t size() const { return size_; }
 
  private:
+  // What the workers share with the pool; each worker keeps it alive while it runs.
+  struct Shared {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::deque<Work> queue;  // Guarded by mutex.
+    bool stopping = false;   // Guarded by mutex.
+  };
+
   void start_locked();
-  void run(size_t index);
+  static void run(const std::shared_ptr<Shared>& shared, std::string thread_name);
+  // Signals the stop; returns the threads the caller must join (none on a worker).
+  std::vector<std::thread> begin_stop(bool take_all);
 
   const size_t size_;
   const std::string name_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<Work> queue_;  // Guarded by mutex_.
-  std::vector<std::thread> threads_;
-  bool stopping_ = false;  // Guarded by mutex_.
+  const std::shared_ptr<Shared> shared_;
+  std::vector<std::thread> threads_;  // Guarded by shared_->mutex.
 };
 
 }  // namespace weft

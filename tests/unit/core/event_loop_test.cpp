@@ -118,5 +118,25 @@ TEST(LoopGroup, RunsEachLoopOnItsOwnThread) {
   EXPECT_NE(ids[0], std::this_thread::get_id());
 }
 
+// Loop-only calls abort in debug builds when made on another thread, naming the call.
+TEST(EventLoopDeathTest, ATimerCallOffTheLoopThreadAbortsNamingTheCall) {
+#ifdef NDEBUG
+  GTEST_SKIP() << "thread asserts are compiled out of release builds (NDEBUG); the Debug sanitizer build runs this";
+#endif
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        EventLoop loop;
+        std::thread runner([&] { loop.run(); });
+        std::promise<void> running;
+        loop.post([&] { running.set_value(); });
+        running.get_future().wait();
+        loop.run_after(1ms, [] {});  // On the test's thread, not the loop's.
+        loop.quit();
+        runner.join();
+      },
+      "weft: EventLoop::run_after called off its loop thread");
+}
+
 }  // namespace
 }  // namespace weft

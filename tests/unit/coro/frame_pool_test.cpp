@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "weft/coro/detail/pooled_frame.h"
 #include "weft/coro/frame_pool.h"
 
 namespace weft {

@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "weft/coro/detail/root.h"
+#include "weft/coro/frame_pool.h"
 #include "weft/coro/task.h"
 
 namespace weft {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 
@@ -76,6 +78,58 @@ TEST(WorkerPool, StopRunsQueuedWorkThenRefuses) {
     EXPECT_FALSE(pool.submit([&] { ran.add(); }));
   }
   EXPECT_EQ(ran.value(), 100u);
+}
+
+// A worker that stops its own pool only signals: the owner joins it. The pool must not
+// finish its destructor while that worker still runs (it used to detach the worker and
+// free the memory the worker went on to use). The 300 ms wait is a bound, not a
+// synchronisation: a correct destructor is still joining this worker when it ends.
+TEST(WorkerPool, StopFromAWorkerLeavesTheJoiningToTheOwner) {
+  auto pool = std::make_unique<WorkerPool>(1);
+  Counter ran;
+  OnceValue<bool> stopped;
+  OnceValue<bool> destroyed;
+  OnceValue<bool> destroyed_while_running;
+  ASSERT_TRUE(pool->submit([&, p = pool.get()] {
+    p->stop();
+    stopped.set(true);
+    destroyed_while_running.set(destroyed.wait(std::chrono::milliseconds(300)).has_value());
+  }));
+  ASSERT_TRUE(pool->submit([&] { ran.add(); }));  // Queued before the stop: still runs.
+  ASSERT_EQ(stopped.wait(), true);
+  EXPECT_FALSE(pool->submit([&] { ran.add(); }));
+  pool.reset();
+  destroyed.set(true);
+  EXPECT_EQ(destroyed_while_running.wait(), false);
+  EXPECT_EQ(ran.value(), 1u);
+}
+
+// Marks, from a thread_local destructor, that a thread has exited.
+Counter g_exited;
+struct ExitMark {
+  bool armed = false;
+  ~ExitMark() {
+    if (armed) g_exited.add();
+  }
+};
+thread_local ExitMark t_exit_mark;
+
+// The last owner may drop the pool inside one of its own tasks: the destructor joins the
+// other workers and lets this one finish on the state it shares (checked under ASan).
+TEST(WorkerPool, DestroyedFromItsOwnWorker) {
+  auto* pool = new WorkerPool(2);
+  Counter ran;
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(pool->submit([&] { ran.add(); }));
+  OnceValue<bool> deleted;
+  ASSERT_TRUE(pool->submit([&, pool] {
+    t_exit_mark.armed = true;
+    delete pool;
+    deleted.set(true);
+  }));
+  ASSERT_EQ(deleted.wait(), true);
+  EXPECT_EQ(ran.value(), 10u);
+  // The worker that ran the delete exits by itself, having touched no freed memory.
+  EXPECT_TRUE(g_exited.wait_for(1));
 }
 
 TEST(WorkerPool, RejectsZeroThreads) {
