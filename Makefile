@@ -4,7 +4,7 @@ BUILD_DIR   ?= build
 ASAN_DIR    ?= build-asan
 TSAN_DIR    ?= build-tsan
 CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
-               libcli11-dev pkgconf git
+               libcli11-dev libc-ares-dev pkgconf git
 DEMO_PKGS    = netcat-openbsd
 BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind
 

@@ -36,6 +36,8 @@ class CachingResolver : public Resolver {
   // loop thread, never inside lookup().
   virtual void lookup(const std::string& host) = 0;
   void finish(const std::string& host, Answer answer);
+  // Null once the resolver is gone: for tasks the subclass posts.
+  std::weak_ptr<CachingResolver*> token() const { return self_; }
 
   EventLoop& loop_;
 

@@ -140,11 +140,6 @@ class SystemResolver final : public CachingResolver {
   std::shared_ptr<Mailbox> mailbox_;
 };
 
-ResolverFactory& default_factory() {
-  static ResolverFactory factory = system_resolver();
-  return factory;
-}
-
 }  // namespace
 }  // namespace detail
 
@@ -152,14 +147,6 @@ ResolverFactory system_resolver(SystemResolverOptions options) {
   return [options](EventLoop& loop) -> std::unique_ptr<Resolver> {
     return std::make_unique<detail::SystemResolver>(loop, options);
   };
-}
-
-void set_default_resolver(ResolverFactory factory) {
-  detail::default_factory() = factory ? std::move(factory) : system_resolver();
-}
-
-const ResolverFactory& default_resolver() {
-  return detail::default_factory();
 }
 
 }  // namespace weft::dns

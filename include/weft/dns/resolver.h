@@ -4,15 +4,14 @@
 // "[::1]") and Unix paths never reach it.
 //
 //   weft::ClientOptions o;
-//   o.resolver = weft::dns::ares_resolver({.servers = "10.0.0.2"});  // weft::dns, c-ares
+//   o.resolver = weft::dns::ares_resolver({.servers = "10.0.0.2"});
 //
 // Two resolvers come with weft:
-// - system_resolver() (this library): getaddrinfo(3) on a helper thread, so the system's
-//   configuration applies (/etc/hosts, nsswitch, resolv.conf); getaddrinfo reports no
-//   time to live, so answers are cached for a fixed time. The default.
-// - ares_resolver() (library weft::dns, weft/dns/ares/ares_resolver.h): c-ares driven by
-//   the loop's poller and timers, caching each answer for its DNS time to live. Link it
-//   only where names are dialed: weft itself does not need c-ares.
+// - ares_resolver(): c-ares driven by the loop's poller and one timer, caching each
+//   answer for its DNS time to live. No thread, nothing blocks. The default.
+// - system_resolver(): getaddrinfo(3) on helper threads, so the system's whole
+//   configuration applies (nsswitch, mDNS, ...); getaddrinfo reports no time to live, so
+//   answers are cached for a fixed time.
 //
 // Both cache answers (negative ones too, briefly) and merge concurrent queries for the
 // same name into one.
@@ -66,8 +65,22 @@ struct SystemResolverOptions {
 // getaddrinfo(3) on a helper thread (one per process, started by the first query).
 ResolverFactory system_resolver(SystemResolverOptions options = {});
 
+struct AresOptions {
+  // Name servers, "host[:port]" separated by commas ("127.0.0.1:5353,[::1]:53"); empty:
+  // those of /etc/resolv.conf. Throws std::invalid_argument when the resolver is made if
+  // malformed.
+  std::string servers{};
+  Duration timeout = std::chrono::seconds(2);  // Per try, per server.
+  int tries = 2;
+  bool hosts_file = true;  // Look in /etc/hosts before asking the servers.
+  CacheOptions cache{};
+};
+
+// c-ares on the loop: the loop watches its sockets and one timer drives its retries.
+ResolverFactory ares_resolver(AresOptions options = {});
+
 // The process-wide default, used by a Client whose options name no resolver and by the
-// coroutine dial: system_resolver() unless replaced. Set it at start-up, before any dial
+// coroutine dial: ares_resolver() unless replaced. Set it at start-up, before any dial
 // (it is read without a lock when a loop makes its resolver).
 void set_default_resolver(ResolverFactory factory);
 const ResolverFactory& default_resolver();
