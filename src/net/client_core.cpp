@@ -21,6 +21,8 @@ ClientOptions validated(ClientOptions o, bool own_loops) {
   }
   if (o.max_inbound == 0 || o.max_inbound > (size_t{2} << 30)) fail("max_inbound must be from 1 byte to 2 GiB");
   if (o.idle_timeout < Duration::zero()) fail("idle_timeout must not be negative");
+  if (o.heartbeat.interval < Duration::zero()) fail("heartbeat.interval must not be negative");
+  if (o.heartbeat.misses < 1 || o.heartbeat.misses > 15) fail("heartbeat.misses must be from 1 to 15");
   if (o.linger_timeout < Duration::zero()) fail("linger_timeout must not be negative");
   if (o.shutdown_timeout < Duration::zero()) fail("shutdown_timeout must not be negative");
   if (o.receive_buffer < 0 || o.send_buffer < 0) fail("socket buffer sizes must not be negative");
@@ -48,9 +50,11 @@ ServerOptions connection_options(const ClientOptions& c) {
   s.receive_buffer = c.receive_buffer;
   s.send_buffer = c.send_buffer;
   s.idle_timeout = c.idle_timeout;
+  s.heartbeat = c.heartbeat;
   s.high_water_mark = c.high_water_mark;
   s.low_water_mark = c.low_water_mark;
   s.max_outbound = c.max_outbound;
+  s.pause_on_high_water = c.pause_on_high_water;
   s.max_inbound = c.max_inbound;
   s.max_buffered = 0;  // A server-wide cap is the server's; a client's connections have max_outbound.
   s.allow_half_open = c.allow_half_open;

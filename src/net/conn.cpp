@@ -251,6 +251,7 @@ void Conn::handle_read(bool hangup) {
       size_t got = static_cast<size_t>(n);
       size_t tail_part = std::min(got, into_tail);
       in_.received(tail_part, got - tail_part);
+      beat_ = static_cast<uint8_t>((beat_ | detail::kBeatRead) & ~detail::kBeatReadDeadline);
       touch();
       dispatch_traffic();
       // Level-triggered: one read per event keeps loops fair, unless the transport holds
@@ -511,6 +512,7 @@ void Conn::flush() {
     fail(rc);
     return;
   }
+  beat_ |= detail::kBeatWrote;
   touch();
   out_.complete_tracked();
   after_drain();
@@ -544,8 +546,10 @@ void Conn::report_water_marks() {
   int event = out_.water_event(o.high_water_mark, o.low_water_mark);
   if (event == 0) return;
   if (event > 0) {
-    read_stop_ |= kBackpressure;
-    update_interest();
+    if (o.pause_on_high_water) {
+      read_stop_ |= kBackpressure;
+      update_interest();
+    }
     call_user("on_high_water", [this] { ctx_->handler.on_high_water(*this); });
   } else {
     read_stop_ &= static_cast<uint8_t>(~kBackpressure);
@@ -718,6 +722,7 @@ void Conn::schedule_finalize() {
 void Conn::on_finalize() {
   if (fd_ >= 0) ctx_->loop.remove_io(fd_);  // A dial that failed while resolving has no fd.
   ctx_->unlist(*this);
+  if (beat_ & detail::kBeatDeadlines) ctx_->clear_deadlines(*this);
   ctx_->table.retire(slot_);
   if (!handshaking_) {
     call_user("on_close", [this] { ctx_->handler.on_close(*this, reason_, error()); });
@@ -749,6 +754,10 @@ void Conn::on_finalize() {
   ctx->table.release(slot);
   ctx->connection_closed();
 }
+
+void Conn::set_read_deadline(Duration timeout) { ctx_->set_deadline(*this, true, timeout); }
+
+void Conn::set_write_deadline(Duration timeout) { ctx_->set_deadline(*this, false, timeout); }
 
 void Conn::touch() {
   if (ctx_->options.idle_timeout > Duration::zero()) ctx_->idle_touch(*this, ctx_->loop.now());

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -23,6 +24,14 @@ namespace weft::detail {
 
 class Dialer;
 class Transport;
+
+// Conn::beat_: read and written since the last heartbeat, a read deadline armed, an entry
+// in the loop's deadline table, and the heartbeats missed so far (low bits).
+inline constexpr uint8_t kBeatRead = 0x80;
+inline constexpr uint8_t kBeatWrote = 0x40;
+inline constexpr uint8_t kBeatReadDeadline = 0x20;
+inline constexpr uint8_t kBeatDeadlines = 0x10;
+inline constexpr uint8_t kBeatMisses = 0x0f;
 
 // Connections linked through their idle hooks, oldest first. A connection is in at most
 // one such list at a time: the idle list while open, the lingering list while lingering,
@@ -70,6 +79,9 @@ class LoopContext {
   void connect_remove(Conn& conn);
   // Takes the connection out of whichever list holds it.
   void unlist(Conn& conn);
+  // Conn::set_read_deadline / set_write_deadline; clear_deadlines when it finalizes.
+  void set_deadline(Conn& conn, bool for_read, Duration timeout);
+  void clear_deadlines(Conn& conn);
 
   // The server's buffers are over their cap: stop reading, and close this loop's biggest
   // holders until it holds at most `share` bytes. end_shed() lets reading resume.
@@ -100,6 +112,8 @@ class LoopContext {
   void sweep_idle();
   void sweep_lingering();
   void sweep_connecting();
+  void sweep_heartbeat();
+  void deadline_passed(uint32_t slot, uint32_t generation, bool for_read);
   void check_drained();
 
   Hooks hooks_;
@@ -114,6 +128,13 @@ class LoopContext {
   TimerId idle_timer_;
   TimerId linger_timer_;
   TimerId connect_timer_;
+  TimerId heartbeat_timer_;
+  // Deadline timers of the connections that have any (few do), by table slot.
+  struct Deadlines {
+    TimerId read;
+    TimerId write;
+  };
+  std::unordered_map<uint32_t, Deadlines> deadlines_;
   TimerId shutdown_timer_;
 };
 

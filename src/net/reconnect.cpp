@@ -89,6 +89,7 @@ class ReconnectCore final : public Handler {
     failed(error ? error : make_error_code(Errc::closed));
   }
   bool on_stopping(Conn& c) override { return user_.on_stopping(c); }
+  void on_heartbeat(Conn& c) override { user_.on_heartbeat(c); }
   void on_high_water(Conn& c) override { user_.on_high_water(c); }
   void on_low_water(Conn& c) override { user_.on_low_water(c); }
 

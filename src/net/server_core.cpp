@@ -44,6 +44,8 @@ ServerOptions validated(ServerOptions o) {
   if (o.max_inbound > (size_t{2} << 30)) fail("max_inbound must be at most 2 GiB");
   if (o.linger_timeout < Duration::zero()) fail("linger_timeout must not be negative");
   if (o.idle_timeout < Duration::zero()) fail("idle_timeout must not be negative");
+  if (o.heartbeat.interval < Duration::zero()) fail("heartbeat.interval must not be negative");
+  if (o.heartbeat.misses < 1 || o.heartbeat.misses > 15) fail("heartbeat.misses must be from 1 to 15");
   if (o.shutdown_timeout < Duration::zero()) fail("shutdown_timeout must not be negative");
   if (o.receive_buffer < 0 || o.send_buffer < 0) fail("socket buffer sizes must not be negative");
   if (o.loop.read_buffer_size < 1024 || o.loop.read_buffer_size > (size_t{1} << 30)) {

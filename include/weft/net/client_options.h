@@ -11,6 +11,7 @@
 #include "weft/core/event_loop.h"
 #include "weft/core/time.h"
 #include "weft/dns/resolver.h"
+#include "weft/net/heartbeat.h"
 
 namespace weft {
 
@@ -53,9 +54,11 @@ struct ClientOptions {
 
   // Connections, as in ServerOptions.
   Duration idle_timeout = Duration::zero();
+  Heartbeat heartbeat{};
   size_t high_water_mark = 1024 * 1024;
   size_t low_water_mark = 256 * 1024;
   size_t max_outbound = 64 * 1024 * 1024;
+  bool pause_on_high_water = true;
   size_t max_inbound = 16 * 1024 * 1024;
   bool allow_half_open = false;
   Duration linger_timeout = std::chrono::seconds(2);

@@ -135,6 +135,14 @@ class Conn final : private detail::IoObject {
   // reading goes on. Later writes return Errc::closed.
   void shutdown_write();
   bool closing() const { return life_ > Life::open; }
+
+  // Deadlines (the callback API's with_timeout). set_read_deadline: unless something is
+  // read within `timeout` from now, the connection closes with CloseReason::deadline and
+  // Errc::read_deadline; reading anything disarms it. set_write_deadline: if output is
+  // still unsent `timeout` from now, the same with Errc::write_deadline. Setting one again
+  // replaces it; zero disarms it. Loop thread.
+  void set_read_deadline(Duration timeout);
+  void set_write_deadline(Duration timeout);
   // True while a dialed connection is still connecting (reached through ConnHandle::post).
   bool connecting() const { return life_ == Life::connecting; }
   // True while write() would accept bytes.
@@ -244,6 +252,9 @@ class Conn final : private detail::IoObject {
   CloseReason reason_ = CloseReason::local;
   bool handshaking_ = false;  // Connecting or in the transport's handshake: on_open has not been called.
   bool aborted_ = false;      // abort(): the fd closes with a reset.
+  // Heartbeat and deadline state (loop_context.cpp): read and written since the last
+  // beat, a read deadline armed, deadlines in the loop's table, and the misses so far.
+  uint8_t beat_ = 0;
   // The peer's address: IPv4 inline, IPv6 in a small allocation of its own (remote_);
   // Unix-domain peers are looked up when asked for.
   uint16_t remote_family_ = 0;

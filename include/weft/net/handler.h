@@ -56,6 +56,9 @@ class Handler {
   // its output is flushed; return false to finish work in flight first and close it
   // yourself (by the shutdown deadline, after which it is cut). Connection's loop thread.
   virtual bool on_stopping(Conn&) { return true; }
+  // The heartbeat (ServerOptions::heartbeat) found that this connection has written
+  // nothing for an interval: write the protocol's ping here, if it has one.
+  virtual void on_heartbeat(Conn&) {}
   // Unsent output rose above the high water mark / fell back to the low water mark.
   virtual void on_high_water(Conn&) {}
   virtual void on_low_water(Conn&) {}
