@@ -79,6 +79,7 @@ wait_port "$HP"
 json() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d.get(sys.argv[2], 0))" "$@"; }
 
 printf '%-14s %12s %12s %7s %11s %11s %9s %9s\n' scenario weft_msgs/s haproxy_msgs/s ratio weft_us/msg ha_us/msg weft_rss ha_rss
+# RSS in KiB; for the idle scenario, KiB per idle proxied connection.
 run() {
   local name=$1
   shift
@@ -95,8 +96,10 @@ run() {
   hm=$(json "$WORK/$name.ha.json" msgs_per_s)
   wc=$(json "$WORK/$name.weft.json" server_cpu_us_per_msg)
   hc=$(json "$WORK/$name.ha.json" server_cpu_us_per_msg)
-  wr=$(json "$WORK/$name.weft.json" server_rss_kib)
-  hr=$(json "$WORK/$name.ha.json" server_rss_kib)
+  local rss=server_rss_kib
+  [[ $name == idle-* ]] && rss=server_rss_kib_per_conn
+  wr=$(json "$WORK/$name.weft.json" $rss)
+  hr=$(json "$WORK/$name.ha.json" $rss)
   printf '%-14s %12.0f %12.0f %7s %11.3f %11.3f %9s %9s\n' "$name" "$wm" "$hm" \
     "$(awk -v a="$wm" -v b="$hm" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }')" "$wc" "$hc" "$wr" "$hr"
 }
@@ -105,4 +108,4 @@ run 64B-p1 --conns 50 --size 64 --pipeline 1
 run 64B-p16 --conns 50 --size 64 --pipeline 16
 run 4KiB --conns 50 --size 4096 --pipeline 1
 run 1000conns --conns 1000 --size 64 --pipeline 1
-run idle-5000 --idle 5000
+run idle-3000 --idle 3000

@@ -25,6 +25,7 @@ class PoolCore final : public Handler {
   }
   ~PoolCore() override {
     stop();
+    client_->wait();  // The loop is done with this object before the client goes.
     client_.reset();
   }
 
@@ -56,7 +57,9 @@ class PoolCore final : public Handler {
     uint64_t id = ++next_waiter_;
     TimerId deadline = loop().run_after(options_.acquire_timeout, [this, id] { expire(id); });
     waiters_.push_back({id, std::move(done), deadline});
-    loop().post([this] { pump(); });  // Never inside acquire().
+    loop().post([this] {
+      if (!stopped_) pump();  // Never inside acquire().
+    });
   }
 
   void release(Conn& c) {
@@ -129,7 +132,11 @@ class PoolCore final : public Handler {
       conns_.erase(it);
     }
     user_.on_close(c, reason, error);
-    if (!stopped_) loop().post([this] { pump(); });
+    if (!stopped_) {
+      loop().post([this] {
+        if (!stopped_) pump();
+      });
+    }
   }
   bool on_stopping(Conn& c) override { return user_.on_stopping(c); }
   void on_heartbeat(Conn& c) override { user_.on_heartbeat(c); }

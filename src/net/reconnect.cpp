@@ -48,7 +48,8 @@ class ReconnectCore final : public Handler {
 
   ~ReconnectCore() override {
     stop();
-    client_.reset();  // Stops and waits.
+    client_->wait();  // The loop is done with this object before the client goes.
+    client_.reset();
   }
 
   void start() {

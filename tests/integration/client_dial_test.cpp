@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "payload.h"
+#include "ports.h"
 #include "recording_handler.h"
 #include "server_fixture.h"
 #include "sync.h"
@@ -64,19 +65,6 @@ struct DialResult {
 
 Dialed record(OnceValue<DialResult>& out) {
   return [&out](Conn* conn, std::error_code ec) { out.set({conn != nullptr, ec}); };
-}
-
-// A port with nothing listening: bound, then closed.
-std::string refused_url() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return "tcp://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
 }
 
 // A listener that never accepts, its backlog filled: further connects hang unanswered

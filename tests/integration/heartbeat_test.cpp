@@ -124,7 +124,9 @@ TEST(Deadline, WriteDeadlineClosesWhenThePeerDoesNotRead) {
   ServerOptions o;
   o.send_buffer = 64 * 1024;
   ServerFixture server(handler, o);
-  LoopbackClient reader(server.address());  // Never reads.
+  test::ClientOptions small;
+  small.receive_buffer = 64 * 1024;                // Loopback buffers can otherwise take the whole output.
+  LoopbackClient reader(server.address(), small);  // Never reads.
   auto closes = handler.wait_closes(1, 5s);
   ASSERT_EQ(closes.size(), 1u);
   EXPECT_EQ(closes[0].reason, CloseReason::deadline);

@@ -4,13 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <mutex>
 #include <vector>
 
+#include "ports.h"
 #include "recording_handler.h"
 #include "server_fixture.h"
 #include "sync.h"
@@ -21,18 +18,6 @@ namespace weft::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string refused_url() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return "tcp://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
-}
 
 // Runs fn on the pool's loop and waits for its result.
 template <class F>

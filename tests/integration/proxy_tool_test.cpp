@@ -18,6 +18,7 @@
 
 #include "child_process.h"
 #include "loopback_client.h"
+#include "ports.h"
 #include "recording_handler.h"
 #include "server_fixture.h"
 
@@ -25,18 +26,6 @@ namespace weft::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 // Runs a program on a free loopback port and connects once it listens.
 class Program {
@@ -85,7 +74,7 @@ class Program {
 Program proxy(const std::vector<std::string>& upstreams, std::vector<std::string> extra = {}) {
   std::string list;
   for (const auto& u : upstreams) list += (list.empty() ? "" : ",") + u;
-  uint16_t port = free_port();
+  uint16_t port = unused_tcp_port();
   std::vector<std::string> args{
       "--listen", "tcp://127.0.0.1:" + std::to_string(port), "--upstream", list, "--loops", "1", "--quiet"};
   args.insert(args.end(), extra.begin(), extra.end());
@@ -141,7 +130,7 @@ TEST(ProxyTool, PassesHalfCloseBothWays) {
 TEST(ProxyTool, FailsOverARefusingUpstreamBeforeTheClientSeesIt) {
   RecordingHandler echo;
   ServerFixture good(echo);
-  Address dead = Address::parse("tcp://127.0.0.1:" + std::to_string(free_port()));
+  Address dead = Address::parse("tcp://127.0.0.1:" + std::to_string(unused_tcp_port()));
   Program p = proxy({dead.to_string(), good.address().to_string()}, {"--health-interval", "0"});
   for (int i = 0; i < 20; ++i) {
     LoopbackClient c(p.address());
@@ -150,6 +139,20 @@ TEST(ProxyTool, FailsOverARefusingUpstreamBeforeTheClientSeesIt) {
   }
   // Every client reached the good upstream (and so did the start-up probe, maybe).
   EXPECT_TRUE(echo.opened.wait_for(20));
+}
+
+TEST(ProxyTool, NewConnectionsSeeNoErrorWhenAnUpstreamStops) {
+  RecordingHandler a_echo, b_echo;
+  auto a = std::make_unique<ServerFixture>(a_echo);
+  ServerFixture b(b_echo);
+  Program p = proxy({a->address().to_string(), b.address().to_string()}, {"--health-interval", "0.05"});
+  for (int i = 0; i < 200; ++i) {
+    if (i == 50) a->stop();
+    LoopbackClient c(p.address());
+    IoResult r = c.echo_pattern(static_cast<uint64_t>(i), 4096);
+    ASSERT_TRUE(r.ok()) << "connection " << i << ": " << r.describe();
+  }
+  EXPECT_TRUE(b_echo.opened.wait_for(150));
 }
 
 TEST(ProxyTool, AnUpstreamThatDiesClosesItsClient) {
@@ -163,10 +166,14 @@ TEST(ProxyTool, AnUpstreamThatDiesClosesItsClient) {
   EXPECT_NE(r.outcome, Outcome::timeout) << r.describe();
 }
 
-// The upstream floods; the client reads nothing: the proxy stops reading the upstream.
+// The upstream floods once asked; the client reads nothing: the proxy stops reading the
+// upstream.
 class Flood : public Handler {
  public:
-  void on_open(Conn& c) override { c.write(std::string(48 << 20, 'f')); }
+  void on_traffic(Conn& c) override {
+    c.discard(c.inbound().size());
+    c.write(std::string(48 << 20, 'f'));
+  }
 };
 
 TEST(ProxyTool, MemoryStaysBoundedWithAClientThatDoesNotRead) {
@@ -178,6 +185,7 @@ TEST(ProxyTool, MemoryStaysBoundedWithAClientThatDoesNotRead) {
   Program p = proxy({up.address().to_string()});
   size_t before = p.rss_kib();
   LoopbackClient c(p.address());
+  ASSERT_TRUE(c.send_all("go").ok());
   std::this_thread::sleep_for(500ms);  // Time for the flood to fill what it can.
   size_t after = p.rss_kib();
   EXPECT_LT(after, before + 16 * 1024) << "RSS grew from " << before << " to " << after << " KiB";
@@ -190,7 +198,7 @@ TEST(ProxyTool, MemoryStaysBoundedWithAClientThatDoesNotRead) {
 
 TEST(ProxyTool, RelaysRedisCommands) {
   if (::access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server is not installed";
-  uint16_t port = free_port();
+  uint16_t port = unused_tcp_port();
   Program redis("/usr/bin/redis-server",
                 {"--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"}, port);
   Program p = proxy({redis.address().to_string()});
