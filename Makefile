@@ -4,19 +4,29 @@ BUILD_DIR   ?= build
 ASAN_DIR    ?= build-asan
 TSAN_DIR    ?= build-tsan
 CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
-               libcli11-dev libc-ares-dev pkgconf git
+               libcli11-dev libc-ares-dev pkgconf git node-llhttp zlib1g-dev
 DEMO_PKGS    = netcat-openbsd
-BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind
+# Real peers the tests start: HTTP and WebSocket clients.
+TEST_PKGS    = curl wrk python3 python3-websockets
+# Node clients (npm packages), installed under the build tree for both test builds.
+NODE_PKGS    = ws
+NODE_DIR    ?= $(CURDIR)/$(BUILD_DIR)/node
+BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind \
+               nginx-light wrk
 
-.PHONY: all deps configure build demo test test-release test-asan test-tsan test-fuzz bench clean format
+.PHONY: all deps test-deps configure build demo test test-release test-asan test-tsan test-fuzz bench bench-http clean format
 
 all: build
 
 deps:
 	@scripts/ensure-packages.sh $(CORE_PKGS)
 
+test-deps: deps
+	@scripts/ensure-packages.sh $(TEST_PKGS)
+	@scripts/ensure-node-module.sh $(NODE_DIR) $(NODE_PKGS)
+
 configure: deps
-	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DWEFT_NODE_DIR=$(NODE_DIR) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
@@ -31,12 +41,13 @@ demo: configure
 
 test: test-release test-asan test-tsan test-fuzz
 
-test-release: build
+test-release: build test-deps
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
 
 # The sanitized build uses clang, so every `make test` compiles weft with both compilers.
-test-asan: deps
-	@CXX=clang++ cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON >/dev/null
+test-asan: test-deps
+	@CC=clang CXX=clang++ cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON \
+	  -DWEFT_NODE_DIR=$(NODE_DIR) >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
@@ -61,6 +72,12 @@ test-fuzz: deps
 bench: build
 	@scripts/ensure-packages.sh $(BENCH_PKGS)
 	@bench/run.sh
+	@bench/http/run.sh
+
+# Only the HTTP comparison: weft-http against nginx, Go net/http and Node http (wrk).
+bench-http: build
+	@scripts/ensure-packages.sh $(BENCH_PKGS)
+	@bench/http/run.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) build-fuzz

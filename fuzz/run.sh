@@ -1,27 +1,33 @@
 #!/usr/bin/env bash
-# Builds the codec fuzzers with clang (libFuzzer + ASan + UBSan) in build-fuzz/ and runs each
-# one for FUZZ_SECONDS (default 20) over its seed corpus in fuzz/corpus/<target>/. New
+# Builds the fuzzers with clang (libFuzzer + ASan + UBSan) in build-fuzz/ and runs each codec
+# target for FUZZ_SECONDS (default 20) and each protocol target (http_request, ws_frame) for
+# PROTOCOL_FUZZ_SECONDS (default 15) over its seed corpus in fuzz/corpus/<target>/. New
 # inputs the fuzzer finds go to build-fuzz/corpus/<target>/, crashes to
 # build-fuzz/artifacts/<target>/. Exits non-zero if any target crashes or fails a check.
-# Usage: fuzz/run.sh [target...]     (targets: line delimiter fixed_length length_field header)
+# Usage: fuzz/run.sh [target...]
+#   (targets: line delimiter fixed_length length_field header http_request ws_frame)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${WEFT_FUZZ_BUILD_DIR:-$root/build-fuzz}"
-seconds="${FUZZ_SECONDS:-20}"
+codec_seconds="${FUZZ_SECONDS:-20}"
+protocol_seconds="${PROTOCOL_FUZZ_SECONDS:-15}"
 cxx="${FUZZ_CXX:-clang++-14}"
+cc="${FUZZ_CC:-clang-14}"
 
 "$root/scripts/ensure-packages.sh" clang-14 libclang-rt-14-dev cmake ninja-build
-cmake -S "$root/fuzz" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" >/dev/null
+cmake -S "$root/fuzz" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER="$cc" >/dev/null
 cmake --build "$build" >/dev/null
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(line delimiter fixed_length length_field header)
+  targets=(line delimiter fixed_length length_field header http_request ws_frame)
 fi
 
 status=0
 summary=()
 for t in "${targets[@]}"; do
+  seconds=$codec_seconds
+  case $t in http_* | ws_*) seconds=$protocol_seconds ;; esac
   work="$build/corpus/$t"
   artifacts="$build/artifacts/$t"
   log="$build/$t.log"
@@ -40,6 +46,6 @@ for t in "${targets[@]}"; do
   fi
 done
 
-echo "codec fuzzing:"
+echo "fuzzing:"
 printf '%s\n' "${summary[@]}"
 exit $status

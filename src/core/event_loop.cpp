@@ -18,10 +18,21 @@ namespace {
 constexpr int kMaxEvents = 1024;
 constexpr size_t kTrimAfterBytes = 32 * 1024 * 1024;
 
+// The requested backend, or for automatic the best one the kernel supports, falling back
+// to epoll, which always works.
+std::unique_ptr<detail::Poller> make_poller(PollerKind kind, bool edge_triggered) {
+  switch (kind) {
+    case PollerKind::automatic:
+    case PollerKind::epoll:
+      return detail::make_epoll_poller(edge_triggered);
+  }
+  return detail::make_epoll_poller(edge_triggered);
+}
+
 }  // namespace
 
 EventLoop::EventLoop(const LoopOptions& options)
-    : poller_(detail::make_poller(options.poller, options.edge_triggered)),
+    : poller_(make_poller(options.poller, options.edge_triggered)),
       timers_(std::make_unique<detail::TimerQueue>()),
       pool_(options.block_size, options.max_free_blocks),
       scratch_(std::make_unique<char[]>(options.read_buffer_size)),

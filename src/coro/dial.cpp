@@ -10,6 +10,7 @@
 #include "core/socket.h"
 #include "coro/runtime.h"
 #include "net/dial_target.h"
+#include "weft/core/detail/loop_access.h"
 #include "coro/stream_state.h"
 #include "weft/core/error.h"
 #include "weft/core/event_loop.h"
@@ -104,7 +105,7 @@ bool DialOp::connect() {
   }
   // connect(2): the socket becomes writable when the connect finishes, either way; then
   // SO_ERROR tells which.
-  if (std::error_code ec = loop_->add_io(fd, kWritable, this)) {
+  if (std::error_code ec = LoopAccess(*loop_).add_io(fd, kWritable, this)) {
     ec_ = ec;
     ::close(fd);
     return false;
@@ -157,7 +158,7 @@ void DialOp::connected(int fd) {
 }
 
 int DialOp::release_fd() {
-  loop_->remove_io(fd_);
+  LoopAccess(*loop_).remove_io(fd_);
   if (timer_) {
     loop_->cancel(timer_);
     timer_ = {};

@@ -117,9 +117,12 @@ void CoroHandler::on_shutdown(Server&) {
 namespace {
 
 // The Server stops without watching signals: the runtime watches them, so that a signal
-// drains the coroutines before the Server's own stop begins.
-ServerOptions without_signals(ServerOptions options) {
+// drains the coroutines before the Server's own stop begins. Connections stay open after
+// the peer's end of file: a coroutine reads every byte before it, then Errc::end_of_input,
+// and its connection closes when it returns or closes the stream (Go's semantics).
+ServerOptions for_coroutines(ServerOptions options) {
   options.stop_signals.clear();
+  options.allow_half_open = true;
   return options;
 }
 
@@ -129,7 +132,7 @@ CoroRuntime::CoroRuntime(CoroServer::Serve serve, ServerOptions options, const C
     : serve_(checked(std::move(serve))),
       handler_(*this),
       workers_(coro.workers),
-      server_(handler_, without_signals(options)),
+      server_(handler_, for_coroutines(options)),
       stop_signals_(std::move(options.stop_signals)) {
   for (size_t i = 0; i < server_.loop_count(); ++i) loops_.emplace_back(server_.loop(i));
 }

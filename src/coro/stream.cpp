@@ -17,6 +17,14 @@ std::error_code closed_error() {
   return make_error_code(Errc::closed);
 }
 
+// Why a read that found too little can never complete: the peer's end of file (every byte
+// before it was read) or the connection closing; nothing when more input may come.
+std::error_code read_end(const Conn& conn) {
+  if (conn.input_ended()) return make_error_code(Errc::end_of_input);
+  if (conn.closing()) return closed_error();
+  return {};
+}
+
 // Where read_frame copies a payload that spans blocks; one per loop thread.
 thread_local std::string t_frame_scratch;
 
@@ -59,7 +67,12 @@ bool StreamOp::start() {
   }
   Conn& conn = *state_->conn();
   if (try_(this, conn)) return true;
-  if (conn.closing()) {  // No more input will come.
+  if (side_ == Side::read) {
+    if (std::error_code end = read_end(conn)) {  // No more input will come.
+      ec_ = end;
+      return true;
+    }
+  } else if (conn.closing()) {
     ec_ = closed_error();
     return true;
   }
@@ -221,7 +234,12 @@ void StreamState::attach(Conn& conn) {
 
 void StreamState::on_traffic(Conn& conn) {
   if (StreamOp* reader = reader_) {
-    if (reader->try_(reader, conn)) reader->complete();
+    if (reader->try_(reader, conn)) {
+      reader->complete();
+    } else if (conn.input_ended()) {
+      reader->ec_ = make_error_code(Errc::end_of_input);
+      reader->complete();
+    }
     return;
   }
   if (!paused_ && conn.inbound_size() > Stream::kPauseThreshold) {

@@ -15,6 +15,7 @@
 
 #include "dns/caching_resolver.h"
 #include "weft/core/detail/io_object.h"
+#include "weft/core/detail/loop_access.h"
 #include "weft/core/log.h"
 
 namespace weft::dns {
@@ -144,7 +145,7 @@ class AresResolver final : public CachingResolver {
     auto it = self->watches_.find(fd);
     if (want == 0) {
       if (it != self->watches_.end()) {
-        if (self->on_loop_) self->loop_.remove_io(fd);
+        if (self->on_loop_) weft::detail::LoopAccess(self->loop_).remove_io(fd);
         self->watches_.erase(it);
       }
       return;
@@ -154,10 +155,10 @@ class AresResolver final : public CachingResolver {
       auto w = std::make_unique<Watch>();
       w->self = self;
       w->fd = fd;
-      ec = self->loop_.add_io(fd, want, w.get());
+      ec = weft::detail::LoopAccess(self->loop_).add_io(fd, want, w.get());
       if (!ec) self->watches_.emplace(fd, std::move(w));
     } else {
-      ec = self->loop_.modify_io(fd, want, it->second.get());
+      ec = weft::detail::LoopAccess(self->loop_).modify_io(fd, want, it->second.get());
     }
     // The query then times out through ares_timeout.
     if (ec) WEFT_LOG(LogLevel::warn, "c-ares: cannot watch a resolver socket: %s", ec.message().c_str());

@@ -15,6 +15,7 @@
 #include "core/socket.h"
 #include "net/dialer.h"
 #include "net/loop_context.h"
+#include "weft/core/detail/loop_access.h"
 #include "transport/io.h"
 #include "weft/core/error.h"
 #include "weft/core/event_loop.h"
@@ -126,7 +127,7 @@ void Conn::handler_threw(const char* callback, const char* what) {
 
 std::error_code Conn::open() {
   interest_ = kReadable;
-  if (std::error_code ec = ctx_->loop.add_io(fd_, interest_, this)) {
+  if (std::error_code ec = detail::LoopAccess(ctx_->loop).add_io(fd_, interest_, this)) {
     interest_ = 0;
     return ec;
   }
@@ -257,7 +258,7 @@ void Conn::handle_read(bool hangup) {
       // Level-triggered: one read per event keeps loops fair, unless the transport holds
       // input the kernel will not report. Edge-triggered: drain, and after a hangup read
       // on to end of file: the FIN came with this edge, and a short read does not report it.
-      if (!ctx_->loop.edge_triggered() || (got < budget && !hangup)) {
+      if (!detail::LoopAccess(ctx_->loop).edge_triggered() || (got < budget && !hangup)) {
         if (!transport_->buffers_input() || !transport_->pending_input()) return;
       }
     } else if (n == 0) {
@@ -491,7 +492,7 @@ void Conn::mark_dirty() {
   out_.dirty = true;
   // Output written during this connection's own on_traffic is flushed when that returns
   // (dispatch_traffic); anything else waits for the loop's flush phase.
-  if (!in_traffic_) ctx_->loop.mark_dirty(this);
+  if (!in_traffic_) detail::LoopAccess(ctx_->loop).mark_dirty(this);
 }
 
 void Conn::on_flush() {
@@ -529,8 +530,10 @@ void Conn::after_drain() {
     out_.waiting_writable = pending;
     update_interest();
   }
+  // The handler may write or close from on_low_water: look at the output again after it.
+  // (A write marks the connection dirty, so it goes out in this iteration's flush.)
   report_water_marks();
-  if (pending || life_ == Life::finalizing) return;
+  if (!out_.empty() || life_ == Life::finalizing) return;
   if (write_side_ == WriteSide::shutdown_requested) {
     write_side_ = WriteSide::shut;
     transport_->shutdown_write(fd_);
@@ -573,7 +576,7 @@ void Conn::update_interest() {
   if (extra & detail::Transport::kWantWrite) want |= kWritable;
   if (want != interest_) {
     interest_ = static_cast<uint8_t>(want);
-    if (std::error_code ec = ctx_->loop.modify_io(fd_, want, this)) {
+    if (std::error_code ec = detail::LoopAccess(ctx_->loop).modify_io(fd_, want, this)) {
       force_close(CloseReason::error, ec);
       return;
     }
@@ -716,11 +719,11 @@ void Conn::force_close(CloseReason reason, std::error_code error) {
 void Conn::schedule_finalize() {
   if (life_ == Life::finalizing) return;
   life_ = Life::finalizing;
-  ctx_->loop.defer_finalize(this);
+  detail::LoopAccess(ctx_->loop).defer_finalize(this);
 }
 
 void Conn::on_finalize() {
-  if (fd_ >= 0) ctx_->loop.remove_io(fd_);  // A dial that failed while resolving has no fd.
+  if (fd_ >= 0) detail::LoopAccess(ctx_->loop).remove_io(fd_);  // A dial that failed while resolving has no fd.
   ctx_->unlist(*this);
   if (beat_ & detail::kBeatDeadlines) ctx_->clear_deadlines(*this);
   ctx_->table.retire(slot_);

@@ -11,6 +11,7 @@
 #include "core/socket.h"
 #include "net/loop_context.h"
 #include "transport/plain_transport.h"
+#include "weft/core/detail/loop_access.h"
 #include "weft/core/error.h"
 #include "weft/core/log.h"
 
@@ -163,7 +164,7 @@ void Dialer::attempt(Conn& conn) {
       // either way, and SO_ERROR says which. A Unix socket usually connects at once; it
       // is writable then too, so every dial ends through ready().
       if (::connect(fd, to.sockaddr_ptr(), to.length()) == 0 || errno == EINPROGRESS) {
-        if (std::error_code ec = ctx_.loop.add_io(fd, kWritable, &conn); !ec) {
+        if (std::error_code ec = LoopAccess(ctx_.loop).add_io(fd, kWritable, &conn); !ec) {
           conn.fd_ = fd;
           conn.interest_ = kWritable;
           conn.set_remote(to);
@@ -186,7 +187,7 @@ void Dialer::ready(Conn& conn, uint32_t) {
   if (error) {
     State& s = state_of(conn);
     if (!s.first_error) s.first_error = error;
-    ctx_.loop.remove_io(conn.fd_);
+    LoopAccess(ctx_.loop).remove_io(conn.fd_);
     ::close(conn.fd_);
     conn.fd_ = -1;
     conn.interest_ = 0;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "weft/core/detail/loop_access.h"
 #include "weft/core/log.h"
 
 namespace weft::detail {
@@ -29,7 +30,7 @@ Listener::~Listener() {
 }
 
 void Listener::start() {
-  if (std::error_code ec = loop_.add_io(fd_, kReadable, this)) {
+  if (std::error_code ec = LoopAccess(loop_).add_io(fd_, kReadable, this)) {
     throw std::system_error(ec, "watching the listener on " + address_.to_string());
   }
 }
@@ -37,7 +38,7 @@ void Listener::start() {
 void Listener::close() {
   if (fd_ < 0) return;
   if (resume_timer_) loop_.cancel(resume_timer_);
-  if (!paused_) loop_.remove_io(fd_);
+  if (!paused_) LoopAccess(loop_).remove_io(fd_);
   ::close(fd_);
   fd_ = -1;
   if (owns_path_ && address_.is_unix() && address_.host()[0] != '@') ::unlink(address_.host().c_str());
@@ -75,7 +76,7 @@ void Listener::on_io(uint32_t) {
   // The budget ran out with connections still queued. A level-triggered poll reports the
   // socket again; an edge-triggered one would not until the next connection arrives, so
   // re-arm it: EPOLL_CTL_MOD queues a fresh edge for a socket that is still readable.
-  if (fd_ >= 0 && !paused_ && loop_.edge_triggered() && loop_.modify_io(fd_, kReadable, this)) {
+  if (fd_ >= 0 && !paused_ && LoopAccess(loop_).edge_triggered() && LoopAccess(loop_).modify_io(fd_, kReadable, this)) {
     pause_accepting();  // The re-arm failed: look away and register afresh in a moment.
   }
 }
@@ -104,7 +105,7 @@ void Listener::refuse_pending() {
 void Listener::pause_accepting() {
   if (paused_ || fd_ < 0) return;
   paused_ = true;
-  loop_.remove_io(fd_);
+  LoopAccess(loop_).remove_io(fd_);
   arm_resume();
 }
 
@@ -113,7 +114,7 @@ void Listener::arm_resume() {
     resume_timer_ = {};
     if (fd_ < 0) return;
     if (spare_fd_ < 0) spare_fd_ = open_spare();
-    if (std::error_code ec = loop_.add_io(fd_, kReadable, this)) {
+    if (std::error_code ec = LoopAccess(loop_).add_io(fd_, kReadable, this)) {
       WEFT_LOG(LogLevel::error, "watching the listener on %s: %s; retrying", address_.to_string().c_str(),
                ec.message().c_str());
       arm_resume();

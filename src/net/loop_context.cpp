@@ -9,6 +9,7 @@
 
 #include "core/socket.h"
 #include "transport/plain_transport.h"
+#include "weft/core/detail/loop_access.h"
 #include "weft/core/error.h"
 #include "weft/core/log.h"
 #include "weft/net/conn.h"
@@ -35,7 +36,7 @@ void ConnList::remove(Conn& c) {
 }
 
 LoopContext::LoopContext(EventLoop& l, size_t i, Handler& h, const ServerOptions& o, Hooks hooks)
-    : loop(l), handler(h), options(o), index(i), table(l), read(l.read_scratch(), l.pool()), hooks_(std::move(hooks)) {}
+    : loop(l), handler(h), options(o), index(i), table(l), read(LoopAccess(l).read_scratch(), l.pool()), hooks_(std::move(hooks)) {}
 
 LoopContext::~LoopContext() = default;
 

@@ -1,6 +1,7 @@
 #include "net/memory_governor.h"
 
 #include "net/loop_context.h"
+#include "weft/core/detail/loop_access.h"
 #include "weft/core/log.h"
 
 namespace weft::detail {
@@ -25,7 +26,7 @@ size_t MemoryGovernor::total() const {
 
 // Called on the loop's own thread (or before it runs).
 void MemoryGovernor::arm(LoopContext& l) {
-  l.loop.on_buffered_above(share_ / 2, [this] { main_.post([this] { activate(); }); });
+  detail::LoopAccess(l.loop).on_buffered_above(share_ / 2, [this] { main_.post([this] { activate(); }); });
 }
 
 void MemoryGovernor::activate() {

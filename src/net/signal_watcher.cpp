@@ -1,4 +1,5 @@
 #include "net/signal_watcher.h"
+#include "weft/core/detail/loop_access.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -25,7 +26,7 @@ SignalWatcher::~SignalWatcher() {
 }
 
 void SignalWatcher::start() {
-  if (std::error_code ec = loop_.add_io(fd_, kReadable, this)) throw std::system_error(ec, "watching the stop signals");
+  if (std::error_code ec = LoopAccess(loop_).add_io(fd_, kReadable, this)) throw std::system_error(ec, "watching the stop signals");
 }
 
 void SignalWatcher::on_io(uint32_t) {

@@ -5,7 +5,7 @@
 #include <system_error>
 #include <vector>
 
-#include "core/syscall.h"
+#include "os/syscall.h"
 #include "poller/poller.h"
 
 namespace weft::detail {
@@ -87,15 +87,6 @@ class EpollPoller final : public Poller {
 
 std::unique_ptr<Poller> make_epoll_poller(bool edge_triggered) {
   return std::make_unique<EpollPoller>(edge_triggered);
-}
-
-std::unique_ptr<Poller> make_poller(PollerKind kind, bool edge_triggered) {
-  switch (kind) {
-    case PollerKind::automatic:
-    case PollerKind::epoll:
-      return make_epoll_poller(edge_triggered);
-  }
-  return make_epoll_poller(edge_triggered);
 }
 
 }  // namespace weft::detail

@@ -3,10 +3,10 @@
 // files in src/poller/ include the kernel's polling headers. Interest and ready bits are
 // detail::IoEvent values; the object pointer comes back with each event.
 
+#include <cstdint>
 #include <memory>
 #include <system_error>
 
-#include "weft/core/event_loop.h"
 #include "weft/core/detail/io_object.h"
 
 namespace weft::detail {
@@ -28,9 +28,7 @@ class Poller {
   virtual int wait(PollEvent* out, int max, int timeout_ms) = 0;
 };
 
-// Picks a backend: the requested one, or for automatic the best one the kernel supports,
-// falling back to epoll, which always works.
-std::unique_ptr<Poller> make_poller(PollerKind kind, bool edge_triggered);
+// One factory per backend; the loop picks among them (EventLoop's PollerKind).
 std::unique_ptr<Poller> make_epoll_poller(bool edge_triggered);
 
 }  // namespace weft::detail

@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include "core/syscall.h"
+#include "os/syscall.h"
 #include "transport/transport.h"
 
 namespace weft::detail {

@@ -1,6 +1,7 @@
 // Backpressure: a client that sends a lot and does not read cannot make the server hold
 // more than max_outbound (plus a little) of output; the water mark callbacks fire; once
-// the client reads, every byte of the echo arrives intact.
+// the client reads, every byte of the echo arrives intact. A handler that writes its last
+// part and closes from on_low_water loses nothing.
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -156,6 +157,54 @@ TEST_P(Backpressure, UnconsumedInputOverMaxInboundClosesTheConnection) {
 
 INSTANTIATE_TEST_SUITE_P(Modes, Backpressure, ::testing::Bool(),
                          [](const auto& param_info) { return std::string(param_info.param ? "edge" : "level"); });
+
+// Streams a reply in parts from on_low_water; the last part is written with a close.
+class StreamingReply : public RecordingHandler {
+ public:
+  static constexpr size_t kPart = 64 * 1024;
+  static constexpr size_t kParts = 32;
+  void on_open(Conn& conn) override {
+    RecordingHandler::on_open(conn);
+    reply_ = make_pattern(13, kPart * kParts);
+    next(conn);
+  }
+  void on_low_water(Conn& conn) override { next(conn); }
+
+ private:
+  // Queues up to twice the high water mark, far more than the kernel takes at once, so
+  // the flush leaves the output above the mark and on_low_water follows; after the last
+  // part, closes.
+  void next(Conn& conn) {
+    while (sent_ < kParts && conn.outbound_size() <= 2 * kHigh) {
+      conn.write(std::string_view(reply_).substr(sent_++ * kPart, kPart));
+    }
+    if (sent_ == kParts) conn.close();
+  }
+  std::string reply_;
+  size_t sent_ = 0;
+};
+
+TEST(BackpressureClose, AWriteAndCloseFromOnLowWaterDeliversEverything) {
+  StreamingReply handler;
+  ServerOptions o;
+  o.loops = 1;
+  o.high_water_mark = kHigh;
+  o.low_water_mark = 0;  // on_low_water comes when all is sent, the flush's last step.
+  o.send_buffer = 64 * 1024;
+  ServerFixture fixture(handler, o);
+  ClientOptions co;
+  co.receive_buffer = 64 * 1024;
+  LoopbackClient client(fixture.address(), co);
+  ASSERT_TRUE(client.connected());
+  std::string got;
+  IoResult r = client.read_to_eof(got);
+  EXPECT_EQ(r.outcome, Outcome::eof) << r.describe();
+  ASSERT_EQ(got.size(), StreamingReply::kPart * StreamingReply::kParts);
+  EXPECT_EQ(find_pattern_mismatch(13, 0, got), std::string::npos);
+  auto closes = handler.wait_closes(1);
+  ASSERT_EQ(closes.size(), 1u);
+  EXPECT_EQ(closes[0].reason, CloseReason::local);
+}
 
 }  // namespace
 }  // namespace weft::test

@@ -1,5 +1,6 @@
-// Cancellation and failure: a peer's close and a server stop complete pending awaits with
-// Errc::closed; an exception ends only its own connection; a coroutine that never wakes
+// Cancellation and failure: a peer's end of file ends reads after every byte before it
+// (Errc::end_of_input) and leaves the coroutine running; a reset and a server stop
+// complete pending awaits with Errc::closed; an exception ends only its own connection; a coroutine that never wakes
 // is destroyed at the shutdown deadline; spawned lambdas keep their captures alive.
 
 #include <gtest/gtest.h>
@@ -21,18 +22,44 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(CoroCancel, PeerCloseCompletesAPendingRead) {
-  OnceValue<std::error_code> result;
-  auto serve = [&](Stream s) -> Task<> { result.set((co_await s.read_until("\n")).error()); };
+TEST(CoroCancel, PeerEndOfFileEndsAPendingReadAfterItsBytes) {
+  OnceValue<std::string> result;
+  auto serve = [&](Stream s) -> Task<> {
+    auto line = co_await s.read_until("\n");
+    std::string seen = line.error().message();
+    auto rest = co_await s.read_some();  // The bytes before the end of file are all there.
+    if (rest) seen += "|" + std::string(*rest);
+    auto after = co_await s.read_some();
+    seen += "|" + after.error().message();
+    result.set(seen);
+  };
   CoroFixture fixture(serve);
   LoopbackClient client(fixture.address());
   ASSERT_TRUE(client.connected());
   ASSERT_TRUE(client.send_all("no newline").ok());
-  client.close();
-  EXPECT_EQ(result.wait(), make_error_code(Errc::closed));
+  client.shutdown_write();
+  std::string eoi = make_error_code(Errc::end_of_input).message();
+  EXPECT_EQ(result.wait(), eoi + "|no newline|" + eoi);
 }
 
-TEST(CoroCancel, PeerCloseCancelsASleepAndLaterAwaits) {
+TEST(CoroCancel, PeerEndOfFileLeavesASleepingCoroutineToAnswer) {
+  Counter sleeping;
+  auto serve = [&](Stream s) -> Task<> {
+    sleeping.add();
+    co_await sleep(50ms);
+    co_await s.write("answer after the peer's end of file\n");
+  };
+  CoroFixture fixture(serve);
+  LoopbackClient client(fixture.address());
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(sleeping.wait_for(1));
+  client.shutdown_write();
+  std::string got;
+  EXPECT_EQ(client.read_to_eof(got).outcome, Outcome::eof);
+  EXPECT_EQ(got, "answer after the peer's end of file\n");
+}
+
+TEST(CoroCancel, PeerResetCancelsASleepAndLaterAwaits) {
   Counter sleeping;
   OnceValue<std::string> result;
   auto serve = [&](Stream s) -> Task<> {
@@ -46,7 +73,7 @@ TEST(CoroCancel, PeerCloseCancelsASleepAndLaterAwaits) {
   LoopbackClient client(fixture.address());
   ASSERT_TRUE(client.connected());
   ASSERT_TRUE(sleeping.wait_for(1));
-  client.close();
+  client.reset();
   std::string closed = make_error_code(Errc::closed).message();
   EXPECT_EQ(result.wait(), closed + "|" + closed + "|" + closed);
 }

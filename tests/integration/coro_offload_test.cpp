@@ -61,7 +61,7 @@ TEST(CoroOffload, ResultsAndExceptions) {
   server.wait();
 }
 
-TEST(CoroOffload, ACloseDuringAnOffloadIsSeenAfterIt) {
+TEST(CoroOffload, AResetDuringAnOffloadIsSeenAfterIt) {
   Counter in_offload;
   Counter release;
   OnceValue<std::string> result;
@@ -78,8 +78,8 @@ TEST(CoroOffload, ACloseDuringAnOffloadIsSeenAfterIt) {
   LoopbackClient client(fixture.address());
   ASSERT_TRUE(client.connected());
   ASSERT_TRUE(in_offload.wait_for(1));
-  client.close();
-  // The close is noticed while the function runs; it still finishes and returns.
+  client.reset();
+  // The reset is noticed while the function runs; it still finishes and returns.
   Server& server = fixture.server().server();
   for (int i = 0; i < 1000 && server.connection_count() != 0; ++i) {
     ASSERT_TRUE(sync_with_loop(server.loop(0)) && sync_with_loop(server.loop(1)));

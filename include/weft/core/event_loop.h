@@ -36,6 +36,7 @@ namespace detail {
 class Poller;
 class TimerQueue;
 class WakeUp;
+class LoopAccess;
 }  // namespace detail
 
 enum class PollerKind { automatic, epoll };
@@ -84,7 +85,18 @@ class EventLoop {
   TimerId run_every(Duration period, Task fn);
   bool cancel(TimerId id);
 
-  // Machinery for the layers above. Loop thread only. add_io and modify_io report the
+  // The loop's buffer blocks, for building a Buffer on this loop. Loop thread only.
+  BlockPool& pool() { return pool_; }
+  const char* poller_name() const;
+  uint64_t iterations() const { return iterations_; }
+  // Why run() stopped on its own (the poller failed), or no error.
+  std::error_code failure() const { return failure_; }
+  // Bytes held in this loop's buffer blocks, as of its last iteration. Any thread.
+  size_t buffered_bytes() const { return buffered_.load(std::memory_order_relaxed); }
+
+ private:
+  // Machinery for the layers above, reached through detail::LoopAccess.
+  // Loop thread only. add_io and modify_io report the
   // poller's refusal (ENOMEM, ENOSPC under a flood of connections) instead of throwing:
   // the caller closes that one socket and the loop goes on.
   [[nodiscard]] std::error_code add_io(int fd, uint32_t events, detail::IoObject* object);
@@ -98,20 +110,12 @@ class EventLoop {
     assert_in_loop_thread("EventLoop::defer_finalize");
     finalize_.push_back(object);
   }
-  BlockPool& pool() { return pool_; }
   std::span<char> read_scratch() { return {scratch_.get(), scratch_size_}; }
   bool edge_triggered() const { return edge_triggered_; }
-  const char* poller_name() const;
-  uint64_t iterations() const { return iterations_; }
-  // Why run() stopped on its own (the poller failed), or no error.
-  std::error_code failure() const { return failure_; }
-  // Bytes held in this loop's buffer blocks, as of its last iteration. Any thread.
-  size_t buffered_bytes() const { return buffered_.load(std::memory_order_relaxed); }
   // Runs fn once, on this loop, at the end of the first iteration that finds more than
   // `bytes` in its buffers (a server-wide cap watches its loops this way). Loop thread.
   void on_buffered_above(size_t bytes, Task fn);
 
- private:
   [[noreturn]] static void off_loop_thread(const char* call);
   void run_tasks();
   int poll_timeout_ms() const;
@@ -143,6 +147,7 @@ class EventLoop {
   std::vector<Task> running_;     // Loop thread only.
   bool finished_ = false;         // Guarded by tasks_mutex_.
   friend class detail::WakeUp;
+  friend class detail::LoopAccess;
 };
 
 inline void EventLoop::assert_in_loop_thread([[maybe_unused]] const char* call) const {

@@ -1,0 +1,3 @@
+module weft.bench/go_http
+
+go 1.19

@@ -1,0 +1,403 @@
+#include "http/coro_session.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "http/request_access.h"
+#include "weft/core/error.h"
+#include "weft/core/event_loop.h"
+#include "weft/core/log.h"
+#include "weft/coro/with_timeout.h"
+
+namespace weft::http::detail {
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr size_t kFileSlice = 64 * 1024;
+
+// Queues bytes on the stream without awaiting: Stream::write copies at once (it only
+// waits, afterwards, while the output is above the high water mark), so the awaitable's
+// first step does the work. For a timer callback, which cannot await.
+void write_now(Stream& stream, std::string_view bytes) {
+  auto op = stream.write(bytes);
+  (void)op.await_ready();
+}
+
+// co_await ContextOf{} yields the context of the awaiting coroutine's tree (the
+// connection's root), without suspending.
+struct ContextOf {
+  weft::detail::CoroContext* context = nullptr;
+  bool await_ready() const noexcept { return false; }
+  template <class P>
+  bool await_suspend(std::coroutine_handle<P> h) noexcept {
+    context = weft::detail::context_of(h);
+    return false;
+  }
+  weft::detail::CoroContext* await_resume() const noexcept { return context; }
+};
+
+}  // namespace
+
+Task<> serve_connection(CoroState* state, Stream stream) {
+  CoroSession session(*state, stream);
+  co_await session.run();
+}
+
+CoroSession::CoroSession(CoroState& state, Stream& stream)
+    : state_(state), stream_(stream), loop_(stream.loop()), parser_(state.options.limits), out_(loop_->pool()) {}
+
+CoroSession::~CoroSession() {
+  disarm_handler_deadline();
+  if (file_fd_ >= 0) ::close(file_fd_);
+}
+
+TimePoint CoroSession::now() const {
+  return loop_->now();
+}
+
+Duration CoroSession::read_timeout() const {
+  const Timeouts& t = state_.options.timeouts;
+  if (!parser_.in_message()) return requests_ == 0 ? t.header : t.idle;
+  if (parser_.head_complete()) return t.body;
+  if (t.header <= Duration::zero()) return Duration::zero();
+  // The whole head must arrive within the header timeout from its first byte.
+  return std::max<Duration>(t.header - (now() - message_start_), Duration(1));
+}
+
+Task<CoroSession::Next> CoroSession::next_event(bool piece) {
+  // The first round parses what is buffered, even nothing: a message without a body ends
+  // right after its head.
+  for (bool first = true;; first = false) {
+    if (input_.empty() && !first) {
+      const Duration limit = read_timeout();
+      // Not a conditional expression of two co_awaits: GCC 12 mishandles the temporaries.
+      Result<std::string_view> got = make_error_code(Errc::closed);
+      if (limit > Duration::zero()) {
+        got = co_await with_timeout(limit, stream_.read_some());
+      } else {
+        got = co_await stream_.read_some();
+      }
+      if (!got) co_return Next{RequestParser::Event::need_more, got.error()};
+      input_ = *got;
+    }
+    const bool idle = !parser_.in_message();
+    const RequestParser::Step step = parser_.feed(input_);
+    // The head is kept: the bytes parsed up to its end (a new message starts in feed()).
+    if (step.used > 0 && (!parser_.head_complete() || step.event == RequestParser::Event::head)) {
+      head_store_.append(input_.data(), step.used);
+    }
+    if (idle && parser_.in_message()) message_start_ = now();
+    input_.remove_prefix(step.used);
+    if (step.event != RequestParser::Event::need_more) co_return Next{step.event, {}};
+    if (piece && !piece_.empty()) co_return Next{};  // A piece of a streamed body.
+  }
+}
+
+void CoroSession::keep_input() {
+  if (input_.empty()) {
+    carry_.clear();
+    input_ = {};
+    return;
+  }
+  if (input_.data() >= carry_.data() && input_.data() <= carry_.data() + carry_.size()) {
+    carry_.erase(0, static_cast<size_t>(input_.data() - carry_.data()));
+  } else {
+    carry_.assign(input_);
+  }
+  input_ = carry_;
+}
+
+void CoroSession::on_body_bytes(std::string_view piece) {
+  if (!streaming_) {
+    body_store_.append(piece);
+  } else if (route_ != nullptr && route_->coro) {
+    piece_.append(piece);
+  } else if (Request::BodyFn& fn = RequestAccess::body_fn(parser_.request())) {
+    fn(piece, false);
+  }
+}
+
+Task<> CoroSession::run() {
+  while (stream_.is_open() && !closing_) {
+    head_store_.clear();
+    Next next = co_await next_event();
+    if (next.error) {
+      // A timeout in the middle of a request is answered; otherwise the connection ends.
+      if (next.error == Errc::timeout && parser_.in_message()) co_await reject(408);
+      co_return;
+    }
+    if (next.event == RequestParser::Event::error) {
+      co_await reject(parser_.error_status());
+      co_return;
+    }
+    co_await serve_request();
+  }
+}
+
+Task<> CoroSession::serve_request() {
+  Request& req = parser_.request();
+  RequestAccess::set_head(req, head_store_.data(), {});
+  RequestAccess::set_peer(req, nullptr, &stream_);
+  RequestAccess::set_body_source(req, this);
+  route_ = state_.router.match(req, req.upgrade(), &route_status_, &allow_);
+  const bool keep_alive =
+      req.keep_alive() && !state_.stopping.load(std::memory_order_relaxed) &&
+      (state_.options.max_requests_per_connection == 0 || requests_ + 1 < state_.options.max_requests_per_connection);
+  ResponseAccess::reset(response_, this, req.method() == Method::head, req.version_minor() == 0, keep_alive);
+  response_ended_ = message_ended_ = streaming_ = false;
+  body_store_.clear();
+  piece_.clear();
+  const bool has_body = req.chunked() || req.content_length().value_or(0) > 0;
+  const bool expect = has_body && RequestAccess::expect_continue(req) && req.version_minor() == 1 && input_.empty();
+  if (expect && (route_ == nullptr || route_->upgrade)) {
+    // The client waits for a 100 Continue it will not get: answer now, then close.
+    write_error_response(out_, now(), server_name(), route_ == nullptr ? route_status_ : 400, false,
+                         route_ == nullptr && !allow_.empty() ? "Allow: " + allow_ + "\r\n" : std::string());
+    co_await send_output();
+    closing_ = true;
+    stream_.close();
+    co_return;
+  }
+  if (expect) {
+    out_.append(kContinue);
+    if (co_await send_output()) co_return;
+  }
+  parser_.set_body_sink(has_body ? this : nullptr);
+  if (route_ != nullptr && route_->options.stream_body && has_body) {
+    streaming_ = true;
+    co_await call_handler();
+  }
+  // Reads the body (what a streaming handler left, dropped) up to the end of the message.
+  while (!message_ended_ && !closing_) {
+    Next next = co_await next_event(streaming_);
+    piece_.clear();
+    if (next.error) {
+      if (next.error == Errc::timeout) co_await reject(408);
+      closing_ = true;
+      co_return;
+    }
+    if (next.event == RequestParser::Event::error) {
+      co_await reject(parser_.error_status());
+      co_return;
+    }
+    if (next.event == RequestParser::Event::message_end) message_ended_ = true;
+  }
+  if (closing_) co_return;
+  parser_.set_body_sink(nullptr);
+  if (streaming_) {
+    Request::BodyFn& fn = RequestAccess::body_fn(req);
+    if (fn) {
+      Request::BodyFn last = std::move(fn);
+      fn = nullptr;
+      last({}, true);
+    }
+  } else {
+    RequestAccess::set_body(req, body_store_);
+    if (route_ == nullptr) {
+      write_error_response(out_, now(), server_name(), route_status_, keep_alive,
+                           allow_.empty() ? std::string() : "Allow: " + allow_ + "\r\n", req.method() != Method::head);
+      response_ended_ = true;
+    } else if (route_->upgrade) {
+      keep_input();
+      co_await route_->upgrade->upgrade(req, response_, stream_);
+      // The upgraded protocol ran to its end, or the handshake was refused.
+      if (!response_ended_) {
+        closing_ = true;
+        co_return;
+      }
+    } else {
+      co_await call_handler();
+    }
+  }
+  if (closing_) co_return;
+  // Callback handlers that stream with on_drain are driven from here.
+  while (drain_ && !response_ended_ && stream_.is_open()) {
+    if (co_await send_output()) break;
+    std::function<void()> fn = std::move(drain_);
+    drain_ = nullptr;
+    fn();
+  }
+  if (!response_ended_) {
+    WEFT_LOG(LogLevel::error, "handler for %s returned without answering; sending 500",
+             std::string(req.path()).c_str());
+    if (response_.started()) {
+      closing_ = true;
+      co_await send_output();
+      stream_.close();
+    } else {
+      co_await reject(500);
+    }
+    co_return;
+  }
+  if (co_await send_output()) {
+    closing_ = true;
+    co_return;
+  }
+  ++requests_;
+  if (!response_.keep_alive() || ResponseAccess::short_body(response_)) {
+    closing_ = true;
+    stream_.close();
+  }
+}
+
+Task<> CoroSession::call_handler() {
+  Request& req = parser_.request();
+  keep_input();  // A coroutine may await anything: the read's view would not survive.
+  if (tree_ == nullptr) tree_ = co_await ContextOf{};
+  arm_handler_deadline();
+  bool failed = false;
+  try {
+    if (route_->coro) {
+      co_await route_->coro(req, response_);
+    } else {
+      route_->handler(req, response_);
+    }
+  } catch (const std::exception& e) {
+    WEFT_LOG(LogLevel::error, "handler for %s %s threw: %s", std::string(req.method_name()).c_str(),
+             std::string(req.path()).c_str(), e.what());
+    failed = true;
+  }
+  disarm_handler_deadline();
+  if (failed && !closing_) {
+    if (response_.started()) {
+      closing_ = true;
+      co_await send_output();
+      stream_.close();
+    } else {
+      co_await reject(500);
+    }
+  }
+}
+
+Task<Result<std::string_view>> CoroSession::next_body_piece() {
+  piece_.clear();
+  while (piece_.empty() && !message_ended_) {
+    if (closing_) co_return make_error_code(Errc::closed);
+    Next next = co_await next_event(true);
+    if (next.error) {
+      closing_ = true;
+      co_return next.error;
+    }
+    if (next.event == RequestParser::Event::error) {
+      // Answered once the handler returns; the handler learns the body is bad.
+      co_await reject(parser_.error_status());
+      co_return make_error_code(Errc::protocol_error);
+    }
+    if (next.event == RequestParser::Event::message_end) message_ended_ = true;
+  }
+  co_return std::string_view(piece_);
+}
+
+// --- output --------------------------------------------------------------------------
+
+Task<std::error_code> CoroSession::send_output() {
+  while (!out_.empty()) {
+    parts_.clear();
+    out_.segments(parts_);
+    std::error_code ec = co_await stream_.writev(parts_);
+    out_.clear();
+    if (ec) co_return ec;
+  }
+  if (file_fd_ >= 0) co_return co_await send_file();
+  co_return std::error_code();
+}
+
+Task<std::error_code> CoroSession::send_file() {
+  std::string slice(static_cast<size_t>(std::min<uint64_t>(kFileSlice, file_left_)), '\0');
+  std::error_code ec;
+  while (file_left_ > 0 && !ec) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(slice.size(), file_left_));
+    const ssize_t n = ::pread(file_fd_, slice.data(), want, static_cast<off_t>(file_offset_));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      WEFT_LOG(LogLevel::error, "reading a file for a response failed (%s); closing the connection",
+               n == 0 ? "it shrank" : std::strerror(errno));
+      ec = make_error_code(Errc::closed);
+      break;
+    }
+    file_offset_ += static_cast<uint64_t>(n);
+    file_left_ -= static_cast<uint64_t>(n);
+    ec = co_await stream_.write(std::string_view(slice.data(), static_cast<size_t>(n)));
+  }
+  ::close(file_fd_);
+  file_fd_ = -1;
+  file_left_ = 0;
+  if (ec) stream_.close();
+  co_return ec;
+}
+
+Task<> CoroSession::reject(int status) {
+  if (closing_ || !stream_.is_open()) co_return;
+  closing_ = true;
+  out_.clear();
+  write_error_response(out_, now(), server_name(), status, false);
+  co_await send_output();
+  stream_.close();
+}
+
+std::error_code CoroSession::queue_file(int fd, uint64_t offset, uint64_t length) {
+  if (file_fd_ >= 0) ::close(file_fd_);
+  file_fd_ = fd;
+  file_offset_ = offset;
+  file_left_ = length;
+  return {};
+}
+
+Responder CoroSession::defer() {
+  throw std::logic_error("Response::defer is for http::Server; a coroutine handler awaits instead");
+}
+
+bool CoroSession::congested() const {
+  return unsent() > state_.options.net.high_water_mark;
+}
+
+void CoroSession::on_drain(std::function<void()> fn) {
+  if (!congested()) {
+    fn();
+    return;
+  }
+  drain_ = std::move(fn);
+}
+
+Task<std::error_code> CoroSession::flush() {
+  if (!writable()) co_return make_error_code(Errc::closed);
+  co_return co_await send_output();
+}
+
+// --- the handler deadline ------------------------------------------------------------
+
+void CoroSession::arm_handler_deadline() {
+  const Duration limit = state_.options.timeouts.handler;
+  if (limit <= Duration::zero()) return;
+  handler_timer_ = loop_->run_after(limit, [this] {
+    handler_timer_ = {};
+    WEFT_LOG(LogLevel::warn, "a handler did not answer %s within the handler timeout; closing",
+             std::string(parser_.request().path()).c_str());
+    // Closing the stream cancels what the handler awaits; it sees Errc::closed.
+    closing_ = true;
+    if (!response_.started()) {
+      out_.clear();
+      write_error_response(out_, now(), server_name(), 503, false);
+      std::vector<std::string_view> parts;
+      out_.segments(parts);
+      for (std::string_view p : parts) write_now(stream_, p);
+      out_.clear();
+    }
+    stream_.close();
+    // What the handler awaits completes with Errc::closed. This resumes the coroutine,
+    // which may end the session: nothing may follow.
+    if (tree_ != nullptr) tree_->cancel();
+  });
+}
+
+void CoroSession::disarm_handler_deadline() {
+  if (!handler_timer_) return;
+  loop_->cancel(handler_timer_);
+  handler_timer_ = {};
+}
+
+}  // namespace weft::http::detail

@@ -1,0 +1,102 @@
+// weft-http: an HTTP/1.1 and WebSocket server for trying weft out and for benchmarks.
+// `weft-http --help` lists the flags: the common server flags (tools/common/server_flags.h)
+// and its own.
+//
+//   every method on every path   200 with "Hello, World!\n"
+//   /echo                        200 with the request's body
+//   /ws                          a WebSocket echo
+//   --root DIR                   GET and HEAD serve the files under DIR instead
+//
+// Stops on SIGINT or SIGTERM once the responses in progress are sent.
+
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli.h"
+#include "server_flags.h"
+#include "weft/http/coro_server.h"
+#include "weft/http/server.h"
+#include "weft/http/static_files.h"
+#include "weft/version.h"
+#include "weft/ws/socket.h"
+#include "weft/ws/websocket.h"
+
+namespace {
+
+using weft::http::Request;
+using weft::http::Response;
+
+constexpr std::string_view kHello = "Hello, World!\n";
+
+class WsEcho final : public weft::ws::Handler {
+ public:
+  void on_message(weft::ws::WebSocket& ws, weft::ws::MessageType type, std::string_view data) override {
+    ws.send(data, type);
+  }
+};
+
+weft::Task<> ws_echo(weft::ws::Socket& ws) {
+  for (;;) {
+    auto msg = co_await ws.read();
+    if (!msg || co_await ws.write(msg->data, msg->type)) co_return;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  weft::tools::App app("weft-http", "An HTTP/1.1 and WebSocket server for trying weft out and for benchmarks.");
+  weft::tools::ServerFlags flags{.addr = "tcp://127.0.0.1:8080"};
+  weft::tools::add_server_flags(app, flags);
+  std::string root;
+  app.add_option("--root", root, "serve the files under DIR for GET and HEAD")->type_name("DIR");
+  bool coro = false;
+  app.add_choice("--api", coro, {{"callback", false}, {"coro", true}},
+                 "serve through the callback API or the coroutine API (one coroutine per connection)");
+  weft::http::Options options;
+  app.add_size("--max-body", options.limits.max_body, "largest request body (413 above it)");
+  app.parse_or_exit(argc, argv);
+  options.net = flags.options;
+
+  try {
+    weft::http::Router router;
+    std::optional<weft::http::StaticFiles> files;
+    if (!root.empty()) files.emplace(root);
+    auto hello = [](Request&, Response& res) { res.send(200, kHello); };
+    router.any("/*path", hello).any("/echo", [](Request& req, Response& res) {
+      const std::string_view type = req.header("content-type");
+      res.content_type(type.empty() ? "application/octet-stream" : type).send(200, req.body());
+    });
+    if (files) router.get("/*path", *files);
+    WsEcho ws_handler;
+    if (coro) {
+      weft::ws::route(router, "/ws", ws_echo);
+    } else {
+      weft::ws::route(router, "/ws", ws_handler);
+    }
+    auto serve = [&](auto& server) {
+      server.listen(flags.addr);
+      if (!flags.quiet) {
+        std::printf("weft-http (%s API) listening on %s with %zu loop(s)%s%s\n", coro ? "coroutine" : "callback",
+                    server.address().to_string().c_str(), server.loop_count(), files ? ", files from " : "",
+                    files ? files->root().c_str() : "");
+        std::fflush(stdout);
+      }
+      server.run();
+    };
+    if (coro) {
+      weft::http::CoroServer server(router, options);
+      serve(server);
+    } else {
+      weft::http::Server server(router, options);
+      serve(server);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weft-http: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
