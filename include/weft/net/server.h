@@ -25,8 +25,9 @@
 namespace weft {
 
 namespace detail {
+class ClientCore;
 class ServerCore;
-}
+}  // namespace detail
 
 class Server {
  public:
@@ -82,6 +83,7 @@ class Server {
   const ServerOptions& options() const;
 
  private:
+  friend class detail::ClientCore;  // A client on this server's loops stops with it.
   std::unique_ptr<detail::ServerCore> core_;
 };
 
