@@ -4,7 +4,7 @@ BUILD_DIR   ?= build
 ASAN_DIR    ?= build-asan
 TSAN_DIR    ?= build-tsan
 CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
-               libcli11-dev pkgconf git node-llhttp zlib1g-dev libhiredis-dev libssl-dev
+               libcli11-dev libc-ares-dev pkgconf git node-llhttp zlib1g-dev libhiredis-dev libssl-dev
 # Real peers the tests start: HTTP, WebSocket and TLS clients; redis-server, redis-cli and
 # redis-benchmark; HAProxy in front of weft-echo.
 TEST_PKGS    = curl wrk python3 python3-websockets openssl redis-server redis-tools haproxy

@@ -22,6 +22,9 @@ class Category final : public std::error_category {
       case Errc::handler_error: return "handler threw an exception";
       case Errc::outbound_overflow: return "output over its limit";
       case Errc::end_of_input: return "end of input";
+      case Errc::heartbeat_timeout: return "heartbeat timeout: the peer went silent";
+      case Errc::read_deadline: return "read deadline passed";
+      case Errc::write_deadline: return "write deadline passed with output unsent";
     }
     return "unknown weft error " + std::to_string(value);
   }

@@ -7,7 +7,9 @@
 #include <string>
 
 #include "weft/core/detail/io_object.h"
+#include "weft/core/detail/loop_access.h"
 #include "weft/core/event_loop.h"
+#include "weft/core/log.h"
 #include "weft/coro/datagram_socket.h"
 
 namespace weft::detail {
@@ -32,7 +34,7 @@ class DatagramState final : public IoObject {
     for (DatagramOp* op : {reader_, writer_}) {
       if (op != nullptr) op->cancel(make_error_code(Errc::closed));
     }
-    if (interest_ != 0) loop_->remove_io(fd_);
+    if (interest_ != 0) LoopAccess(*loop_).remove_io(fd_);
     ::close(fd_);
   }
   DatagramState(const DatagramState&) = delete;
@@ -45,12 +47,18 @@ class DatagramState final : public IoObject {
   void update_interest() {
     uint32_t want = (reader_ != nullptr ? kReadable : 0u) | (writer_ != nullptr ? kWritable : 0u);
     if (want == interest_) return;
+    std::error_code ec;
     if (want == 0) {
-      loop_->remove_io(fd_);
+      LoopAccess(*loop_).remove_io(fd_);
     } else if (interest_ == 0) {
-      (void)loop_->add_io(fd_, want, this);
+      ec = LoopAccess(*loop_).add_io(fd_, want, this);
     } else {
-      (void)loop_->modify_io(fd_, want, this);
+      ec = LoopAccess(*loop_).modify_io(fd_, want, this);
+    }
+    if (ec) {
+      // The waiting operation would never wake: say so; its timeout (if any) still ends it.
+      WEFT_LOG(LogLevel::error, "datagram socket: the poller refused an interest change: %s", ec.message().c_str());
+      return;
     }
     interest_ = want;
   }

@@ -188,6 +188,12 @@ void CoroRuntime::serve_connection(Conn& conn) {
   root.release().resume();  // Runs until its first suspension, inside on_open.
 }
 
+dns::Resolver& CoroRuntime::resolver(EventLoop& loop) {
+  LoopRoots& r = roots_of(&loop);
+  if (r.resolver == nullptr) r.resolver = dns::default_resolver()(loop);
+  return *r.resolver;
+}
+
 bool CoroRuntime::adopt(int fd, EventLoop& loop, StreamState& state) {
   LoopRoots& r = roots_of(&loop);
   r.adopting = &state;

@@ -26,6 +26,7 @@
 #include "weft/coro/coro_server.h"
 #include "weft/coro/detail/root.h"
 #include "weft/coro/worker_pool.h"
+#include "weft/dns/resolver.h"
 #include "weft/net/conn.h"
 #include "weft/net/handler.h"
 #include "weft/net/server.h"
@@ -70,6 +71,9 @@ class CoroRuntime {
   // Adds a connected socket to the calling I/O loop, `loop` (dial), with state as its
   // stream. Returns false, with fd closed, if the server refused it.
   bool adopt(int fd, EventLoop& loop, StreamState& state);
+  // The name resolver of `loop` (dns::default_resolver(), made on first use). That loop's
+  // thread only.
+  dns::Resolver& resolver(EventLoop& loop);
   // Queues a spawned root for its loop (any thread).
   bool start_root(Root root, size_t loop);
   // Starts the loops and releases roots spawned before.
@@ -94,6 +98,7 @@ class CoroRuntime {
     bool draining = false;            // The stop's task has run on this loop.
     bool drained = false;             // ... and this loop has reported.
     TimerId deadline;
+    std::unique_ptr<dns::Resolver> resolver;
   };
   LoopRoots& roots_of(EventLoop* loop);
   void link(CoroContext& ctx);

@@ -13,6 +13,7 @@
 
 #include "core/error_categories.h"
 #include "core/socket.h"
+#include "net/dialer.h"
 #include "net/loop_context.h"
 #include "weft/core/detail/loop_access.h"
 #include "transport/io.h"
@@ -42,6 +43,8 @@ constexpr uint8_t rank(CloseReason r) {
     case CloseReason::reset:
     case CloseReason::error:
     case CloseReason::overflow:
+    case CloseReason::heartbeat:
+    case CloseReason::deadline:
       return 1;
   }
   return 1;
@@ -71,6 +74,11 @@ void Conn::call_user(const char* callback, F&& f) {
 
 Conn::Conn(detail::LoopContext& ctx, int fd, uint32_t slot, const Address& remote, detail::Transport& transport)
     : ctx_(&ctx), transport_(&transport), out_(ctx.loop.pool()), fd_(fd), slot_(slot) {
+  set_remote(remote);
+}
+
+void Conn::set_remote(const Address& remote) {
+  if (remote_family_ == AF_INET6) delete remote_.v6;
   remote_family_ = static_cast<uint16_t>(remote.family());
   if (remote.family() == AF_INET) {
     const auto* a = reinterpret_cast<const sockaddr_in*>(remote.sockaddr_ptr());
@@ -134,6 +142,14 @@ std::error_code Conn::open() {
   return {};
 }
 
+// A dialed connection's connect has finished (its fd is watched by the dialer so far): it
+// opens as an accepted one does.
+void Conn::connected() {
+  life_ = Life::open;
+  touch();
+  handshake();
+}
+
 // Runs the transport's handshake until it is done, then tells the handler. A connection
 // whose handshake fails closes without on_open, and so without on_close.
 // Until then it is on its loop's handshake list, which closes it at the deadline.
@@ -152,6 +168,10 @@ void Conn::handshake() {
   handshaking_ = false;
   touch();
   update_interest();
+  if (ctx_->dialer != nullptr) {
+    ctx_->dialer->opened(*this);  // Calls on_open, then completes the dial.
+    return;
+  }
   call_user("on_open", [this] { ctx_->handler.on_open(*this); });
   // Bytes that came with the end of the handshake may wait, decrypted, in the transport,
   // where the poller cannot see them.
@@ -165,6 +185,10 @@ void Conn::handshake() {
 void Conn::on_io(uint32_t events) {
   if (life_ >= Life::lingering || handshaking_) [[unlikely]] {
     if (life_ == Life::finalizing) return;  // Closed earlier in this batch; the event is stale.
+    if (life_ == Life::connecting) {
+      ctx_->dialer->ready(*this, events);
+      return;
+    }
     if (!(events & detail::kError)) {
       if (handshaking_) {
         handshake();
@@ -253,6 +277,7 @@ void Conn::handle_read(bool hangup) {
       ctx_->stats.bytes_in.add(got);
       size_t tail_part = std::min(got, into_tail);
       in_.received(tail_part, got - tail_part);
+      beat_ = static_cast<uint8_t>((beat_ | detail::kBeatRead) & ~detail::kBeatReadDeadline);
       touch();
       dispatch_traffic();
       // Level-triggered: one read per event keeps loops fair, unless the transport holds
@@ -519,6 +544,7 @@ void Conn::flush() {
     fail(rc);
     return;
   }
+  beat_ |= detail::kBeatWrote;
   touch();
   out_.complete_tracked();
   after_drain();
@@ -555,8 +581,10 @@ void Conn::report_water_marks() {
   if (event == 0) return;
   if (event > 0) {
     ctx_->stats.high_water.add();
-    read_stop_ |= kBackpressure;
-    update_interest();
+    if (o.pause_on_high_water) {
+      read_stop_ |= kBackpressure;
+      update_interest();
+    }
     call_user("on_high_water", [this] { ctx_->handler.on_high_water(*this); });
   } else {
     read_stop_ &= static_cast<uint8_t>(~kBackpressure);
@@ -569,6 +597,7 @@ void Conn::update_interest() {
   if (life_ == Life::finalizing) return;
   uint32_t want = 0;
   if (handshaking_) {
+    if (life_ == Life::connecting) return;  // The dialer watches the fd until it is connected.
     want = kReadable;
   } else if (life_ == Life::lingering || (life_ == Life::open && read_stop_ == 0)) {
     want = kReadable;
@@ -651,7 +680,10 @@ std::error_code Conn::error() const {
 }
 
 void Conn::begin_close(CloseReason reason, std::error_code error) {
-  if (life_ != Life::open) return;
+  if (life_ != Life::open) {
+    if (life_ == Life::connecting) force_close(reason, error ? error : std::make_error_code(std::errc::operation_canceled));
+    return;
+  }
   materialize_direct();
   life_ = Life::closing;
   set_reason(reason, error);
@@ -666,7 +698,10 @@ void Conn::begin_close(CloseReason reason, std::error_code error) {
 // The server stops: reading ends at once; the handler may say goodbye, and either lets the
 // connection close once flushed or keeps it to finish work in flight.
 void Conn::begin_shutdown() {
-  if (life_ != Life::open) return;
+  if (life_ != Life::open) {
+    if (life_ == Life::connecting) force_close(CloseReason::shutdown, make_error_code(Errc::shutdown));
+    return;
+  }
   if (handshaking_) {  // Never opened for the handler: it closes without a word.
     force_close(CloseReason::shutdown, make_error_code(Errc::shutdown));
     return;
@@ -725,38 +760,37 @@ void Conn::fail(long rc) {
 
 void Conn::force_close(CloseReason reason, std::error_code error) {
   if (life_ == Life::finalizing) return;
-  if (life_ == Life::open || rank(reason) > rank(reason_)) set_reason(reason, error);
+  if (life_ <= Life::open || rank(reason) > rank(reason_)) set_reason(reason, error);
   schedule_finalize();
 }
 
 void Conn::schedule_finalize() {
   if (life_ == Life::finalizing) return;
-  // The connection leaves its timing list now, while its state still says which one holds
-  // it: the lists share the connection's links, so only the right list may unlink it.
-  if (handshaking_) {
-    ctx_->handshake_remove(*this);
-  } else if (life_ == Life::lingering) {
-    ctx_->linger_remove(*this);
-  } else {
-    ctx_->idle_remove(*this);
-  }
+  // The connection leaves its timing list (idle, lingering, connecting or handshaking) now.
+  ctx_->unlist(*this);
   life_ = Life::finalizing;
   detail::LoopAccess(ctx_->loop).defer_finalize(this);
 }
 
 void Conn::on_finalize() {
   ctx_->stats.closed[static_cast<size_t>(reason_)].add();
-  assert(idle_prev_ == nullptr && idle_next_ == nullptr && "schedule_finalize took it out of its list");
-  detail::LoopAccess(ctx_->loop).remove_io(fd_);
+  if (fd_ >= 0) detail::LoopAccess(ctx_->loop).remove_io(fd_);  // A dial that failed while resolving has no fd.
+  if (beat_ & detail::kBeatDeadlines) ctx_->clear_deadlines(*this);
   ctx_->table.retire(slot_);
-  if (!handshaking_) call_user("on_close", [this] { ctx_->handler.on_close(*this, reason_, error()); });
+  if (!handshaking_) {
+    call_user("on_close", [this] { ctx_->handler.on_close(*this, reason_, error()); });
+  } else if (ctx_->dialer != nullptr) {
+    ctx_->dialer->failed(*this, error());  // Never opened: the dial reports why.
+  }
   attachment_.reset();
   out_.fail_tracked(make_error_code(reason_ == CloseReason::shutdown   ? Errc::shutdown
                                     : reason_ == CloseReason::overflow ? Errc::outbound_overflow
                                                                        : Errc::closed));
   out_.clear();
   in_.clear(ctx_->read);
-  if (aborted_) {
+  if (fd_ < 0) {
+    // A dial that failed while resolving: no socket to say goodbye on.
+  } else if (aborted_) {
     // SO_LINGER with a zero timeout makes close(2) send a reset and drop unsent data.
     linger lg{1, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
@@ -764,7 +798,7 @@ void Conn::on_finalize() {
     transport_->goodbye(fd_);
   }
   transport_->release();
-  ::close(fd_);
+  if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   // The object lives in its table slot: destroyed in place, then the slot is freed.
   detail::LoopContext* ctx = ctx_;
@@ -773,6 +807,10 @@ void Conn::on_finalize() {
   ctx->table.release(slot);
   ctx->connection_closed();
 }
+
+void Conn::set_read_deadline(Duration timeout) { ctx_->set_deadline(*this, true, timeout); }
+
+void Conn::set_write_deadline(Duration timeout) { ctx_->set_deadline(*this, false, timeout); }
 
 void Conn::touch() {
   if (ctx_->options.idle_timeout > Duration::zero()) ctx_->idle_touch(*this, ctx_->loop.now());

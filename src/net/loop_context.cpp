@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <utility>
 
 #include "core/socket.h"
 #include "transport/plain_transport.h"
 #include "weft/core/detail/loop_access.h"
+#include "weft/core/error.h"
 #include "weft/core/log.h"
 #include "weft/net/conn.h"
 
@@ -92,6 +94,9 @@ void LoopContext::refuse(int fd) {
 }
 
 void LoopContext::start_idle_sweep() {
+  if (options.heartbeat.interval > Duration::zero()) {
+    heartbeat_timer_ = loop.run_every(options.heartbeat.interval, [this] { sweep_heartbeat(); });
+  }
   if (options.idle_timeout <= Duration::zero()) return;
   Duration period = std::max<Duration>(options.idle_timeout / 4, std::chrono::milliseconds(1));
   idle_timer_ = loop.run_every(period, [this] { sweep_idle(); });
@@ -184,6 +189,109 @@ void LoopContext::sweep_handshakes() {
   }
 }
 
+void LoopContext::connect_add(Conn& c, Duration timeout) {
+  c.last_active_ = coarse_ms(loop.now());
+  connect_timeout_ms_ = coarse_span_ms(timeout);
+  connecting_.push_back(c);
+  if (!connect_timer_) connect_timer_ = loop.run_after(timeout, [this] { sweep_connecting(); });
+}
+
+void LoopContext::connect_remove(Conn& c) { connecting_.remove(c); }
+
+void LoopContext::sweep_connecting() {
+  connect_timer_ = {};
+  const uint32_t now = coarse_ms(loop.now());
+  while (connecting_.head != nullptr && now - connecting_.head->last_active_ >= connect_timeout_ms_) {
+    Conn* c = connecting_.head;
+    connecting_.remove(*c);
+    c->force_close(CloseReason::error, make_error_code(Errc::timeout));
+  }
+  if (connecting_.head != nullptr) {
+    uint32_t left = connect_timeout_ms_ - (now - connecting_.head->last_active_);
+    connect_timer_ = loop.run_after(std::chrono::milliseconds(left), [this] { sweep_connecting(); });
+  }
+}
+
+// A connection's hooks link it into one list, but only that list's ends name it: the
+// list is found from its ends, or it is in the middle of one and its neighbours suffice.
+void LoopContext::unlist(Conn& c) {
+  for (ConnList* list : {&idle_, &lingering_, &connecting_, &handshakes_}) {
+    if (list->head == &c || list->tail == &c) {
+      list->remove(c);
+      return;
+    }
+  }
+  if (c.idle_prev_ == nullptr) return;  // In no list.
+  c.idle_prev_->idle_next_ = c.idle_next_;
+  c.idle_next_->idle_prev_ = c.idle_prev_;  // Not a tail, so it has a successor.
+  c.idle_prev_ = c.idle_next_ = nullptr;
+}
+
+// One walk over the loop's connections per beat: ping those that wrote nothing since the
+// last one, count a miss for those that read nothing, close those out of misses.
+void LoopContext::sweep_heartbeat() {
+  const Heartbeat& hb = options.heartbeat;
+  table.for_each([&](Conn* c) {
+    if (c->life_ != Conn::Life::open || c->handshaking_) return;
+    const uint8_t beat = c->beat_;
+    unsigned misses = (beat & kBeatRead) ? 0 : (beat & kBeatMisses) + 1u;
+    c->beat_ = static_cast<uint8_t>((beat & (kBeatReadDeadline | kBeatDeadlines)) | std::min(misses, 15u));
+    if (misses >= hb.misses) {
+      c->begin_close(CloseReason::heartbeat, make_error_code(Errc::heartbeat_timeout));
+      return;
+    }
+    if (!(beat & kBeatWrote) && c->writable()) {
+      try {
+        handler.on_heartbeat(*c);
+      } catch (const std::exception& e) {
+        c->handler_threw("on_heartbeat", e.what());
+      } catch (...) {
+        c->handler_threw("on_heartbeat", "non-standard exception");
+      }
+    }
+  });
+}
+
+void LoopContext::set_deadline(Conn& c, bool for_read, Duration timeout) {
+  loop.assert_in_loop_thread(for_read ? "Conn::set_read_deadline" : "Conn::set_write_deadline");
+  if (auto it = deadlines_.find(c.slot_); it != deadlines_.end()) {
+    TimerId& t = for_read ? it->second.read : it->second.write;
+    if (t) loop.cancel(t);
+    t = {};
+  }
+  if (for_read) c.beat_ &= static_cast<uint8_t>(~kBeatReadDeadline);
+  if (timeout <= Duration::zero() || c.life_ != Conn::Life::open) return;
+  const uint32_t slot = c.slot_;
+  const uint32_t generation = table.generation(slot);
+  TimerId id = loop.run_after(timeout, [this, slot, generation, for_read] { deadline_passed(slot, generation, for_read); });
+  Deadlines& d = deadlines_[slot];
+  (for_read ? d.read : d.write) = id;
+  c.beat_ |= static_cast<uint8_t>(kBeatDeadlines | (for_read ? kBeatReadDeadline : 0));
+}
+
+void LoopContext::deadline_passed(uint32_t slot, uint32_t generation, bool for_read) {
+  Conn* c = table.find(slot, generation);
+  if (c == nullptr) return;
+  if (auto it = deadlines_.find(slot); it != deadlines_.end()) (for_read ? it->second.read : it->second.write) = {};
+  if (c->life_ != Conn::Life::open) return;
+  if (for_read) {
+    if (!(c->beat_ & kBeatReadDeadline)) return;  // Something was read meanwhile.
+    c->beat_ &= static_cast<uint8_t>(~kBeatReadDeadline);
+    c->begin_close(CloseReason::deadline, make_error_code(Errc::read_deadline));
+  } else if (c->outbound_size() > 0) {
+    // The output cannot leave in time: it is dropped with the connection.
+    c->force_close(CloseReason::deadline, make_error_code(Errc::write_deadline));
+  }
+}
+
+void LoopContext::clear_deadlines(Conn& c) {
+  auto it = deadlines_.find(c.slot_);
+  if (it == deadlines_.end()) return;
+  if (it->second.read) loop.cancel(it->second.read);
+  if (it->second.write) loop.cancel(it->second.write);
+  deadlines_.erase(it);
+}
+
 void LoopContext::shed(size_t share) {
   over_cap_ = true;
   size_t held = loop.buffered_bytes();
@@ -212,6 +320,7 @@ void LoopContext::begin_shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
   if (idle_timer_) loop.cancel(idle_timer_);
+  if (heartbeat_timer_) loop.cancel(heartbeat_timer_);
   if (hooks_.close_listeners) hooks_.close_listeners();
   table.for_each([](Conn* c) { c->begin_shutdown(); });
   shutdown_timer_ = loop.run_after(options.shutdown_timeout, [this] {
@@ -236,6 +345,7 @@ void LoopContext::check_drained() {
   loop.cancel(shutdown_timer_);
   if (linger_timer_) loop.cancel(linger_timer_);
   if (handshake_timer_) loop.cancel(handshake_timer_);
+  if (connect_timer_) loop.cancel(connect_timer_);
   if (hooks_.drained) hooks_.drained();
 }
 

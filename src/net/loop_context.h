@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -23,7 +24,20 @@
 
 namespace weft::detail {
 
-// Connections linked through their idle hooks, oldest first.
+class Dialer;
+class Transport;
+
+// Conn::beat_: read and written since the last heartbeat, a read deadline armed, an entry
+// in the loop's deadline table, and the heartbeats missed so far (low bits).
+inline constexpr uint8_t kBeatRead = 0x80;
+inline constexpr uint8_t kBeatWrote = 0x40;
+inline constexpr uint8_t kBeatReadDeadline = 0x20;
+inline constexpr uint8_t kBeatDeadlines = 0x10;
+inline constexpr uint8_t kBeatMisses = 0x0f;
+
+// Connections linked through their idle hooks, oldest first. A connection is in at most
+// one such list at a time: the idle list while open, the lingering list while lingering,
+// the connecting list while a dial is in progress.
 struct ConnList {
   Conn* head = nullptr;
   Conn* tail = nullptr;
@@ -69,6 +83,15 @@ class LoopContext {
   void idle_remove(Conn& conn);
   void linger_add(Conn& conn);
   void linger_remove(Conn& conn);
+  // A dial in progress, timed out after `timeout` (the same for every dial of this
+  // context, so the list stays ordered): closed with Errc::timeout.
+  void connect_add(Conn& conn, Duration timeout);
+  void connect_remove(Conn& conn);
+  // Takes the connection out of whichever list holds it.
+  void unlist(Conn& conn);
+  // Conn::set_read_deadline / set_write_deadline; clear_deadlines when it finalizes.
+  void set_deadline(Conn& conn, bool for_read, Duration timeout);
+  void clear_deadlines(Conn& conn);
 
   // The server's buffers are over their cap: stop reading, and close this loop's biggest
   // holders until it holds at most `share` bytes. end_shed() lets reading resume.
@@ -87,6 +110,9 @@ class LoopContext {
   // Bytes of the read area that the connection now in on_traffic wrote back unchanged:
   // sent without a copy when its on_traffic returns, before the area is read into again.
   std::string_view direct;
+  // Set for a client's contexts: every connection here is dialed, and the dialer hears
+  // of each one's connect, opening and failure.
+  Dialer* dialer = nullptr;
 
   // Counters: this loop's thread writes them, any thread reads them.
   ConnStats stats;
@@ -96,12 +122,17 @@ class LoopContext {
   void sweep_lingering();
   void sweep_handshakes();
   void refuse(int fd);
+  void sweep_connecting();
+  void sweep_heartbeat();
+  void deadline_passed(uint32_t slot, uint32_t generation, bool for_read);
   void check_drained();
 
   Hooks hooks_;
   ConnList idle_;
   ConnList lingering_;
   ConnList handshakes_;
+  ConnList connecting_;
+  uint32_t connect_timeout_ms_ = 0;
   bool shutting_down_ = false;
   bool over_cap_ = false;
   bool drained_reported_ = false;
@@ -109,6 +140,14 @@ class LoopContext {
   TimerId idle_timer_;
   TimerId linger_timer_;
   TimerId handshake_timer_;
+  TimerId connect_timer_;
+  TimerId heartbeat_timer_;
+  // Deadline timers of the connections that have any (few do), by table slot.
+  struct Deadlines {
+    TimerId read;
+    TimerId write;
+  };
+  std::unordered_map<uint32_t, Deadlines> deadlines_;
   TimerId shutdown_timer_;
 };
 

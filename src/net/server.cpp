@@ -92,6 +92,8 @@ const char* to_string(CloseReason reason) {
     case CloseReason::error: return "error";
     case CloseReason::shutdown: return "shutdown";
     case CloseReason::overflow: return "output overflow";
+    case CloseReason::heartbeat: return "heartbeat";
+    case CloseReason::deadline: return "deadline";
   }
   return "unknown";
 }

@@ -46,6 +46,8 @@ ServerOptions validated(ServerOptions o) {
   if (o.max_inbound > (size_t{2} << 30)) fail("max_inbound must be at most 2 GiB");
   if (o.linger_timeout < Duration::zero()) fail("linger_timeout must not be negative");
   if (o.idle_timeout < Duration::zero()) fail("idle_timeout must not be negative");
+  if (o.heartbeat.interval < Duration::zero()) fail("heartbeat.interval must not be negative");
+  if (o.heartbeat.misses < 1 || o.heartbeat.misses > 15) fail("heartbeat.misses must be from 1 to 15");
   if (o.shutdown_timeout < Duration::zero()) fail("shutdown_timeout must not be negative");
   if (o.handshake_timeout < Duration::zero()) fail("handshake_timeout must not be negative");
   if (o.receive_buffer < 0 || o.send_buffer < 0) fail("socket buffer sizes must not be negative");
@@ -194,12 +196,35 @@ void ServerCore::begin_stop() {
     LoopContext* ctx = c.get();
     ctx->loop.post([ctx] { ctx->begin_shutdown(); });
   }
+  // Under the lock, so that a participant cannot leave (and be destroyed) meanwhile.
+  std::lock_guard lock(participants_mutex_);
+  stop_begun_ = true;
+  participants_stopping_ = participants_.size();
+  for (StopParticipant* p : participants_) {
+    p->begin_stop([this] { main_loop.post([this] { ++participants_done_; maybe_finish(); }); });
+  }
 }
 
 void ServerCore::loop_drained() {
   main_loop.post([this] {
-    if (++drained_loops_ == contexts.size()) finish();
+    ++drained_loops_;
+    maybe_finish();
   });
+}
+
+void ServerCore::maybe_finish() {
+  if (drained_loops_ == contexts.size() && participants_done_ == participants_stopping_) finish();
+}
+
+void ServerCore::add_participant(StopParticipant* participant) {
+  std::lock_guard lock(participants_mutex_);
+  if (stop_begun_) throw std::logic_error("the server is stopping: nothing more can join its loops");
+  participants_.push_back(participant);
+}
+
+void ServerCore::remove_participant(StopParticipant* participant) {
+  std::lock_guard lock(participants_mutex_);
+  std::erase(participants_, participant);
 }
 
 void ServerCore::finish() {

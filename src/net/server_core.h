@@ -20,6 +20,17 @@ namespace weft::detail {
 class SignalWatcher;
 class MemoryGovernor;
 
+// Something else that runs connections on the server's I/O loops (a Client) and must stop
+// with it: the server calls begin_stop() on its main loop when it starts stopping, and
+// finishes only after `done` has been called (from any thread, once).
+class StopParticipant {
+ public:
+  virtual void begin_stop(std::function<void()> done) = 0;
+
+ protected:
+  ~StopParticipant() = default;
+};
+
 class ServerCore {
  public:
   ServerCore(Server& server, Handler& handler, ServerOptions options);
@@ -37,6 +48,11 @@ class ServerCore {
   // An I/O loop has closed its last connection during a stop. Any I/O loop thread.
   void loop_drained();
   size_t connection_count() const;
+  // Participants join before start() (or on the main loop while running) and leave once
+  // they have stopped, from their owner's thread.
+  void add_participant(StopParticipant* participant);
+  void remove_participant(StopParticipant* participant);
+  bool started() const { return started_; }
 
   Server& server;
   Handler& handler;
@@ -52,6 +68,7 @@ class ServerCore {
   void begin_stop();
   void tick();
   void finish();
+  void maybe_finish();
 
   std::shared_ptr<LoadBalancer> balancer_;
   std::vector<size_t> loads_;  // Acceptor thread scratch for the balancer.
@@ -62,6 +79,11 @@ class ServerCore {
   std::atomic<bool> started_{false};
   std::atomic<bool> stopping_{false};
   size_t drained_loops_ = 0;  // Main loop thread only.
+  std::mutex participants_mutex_;
+  std::vector<StopParticipant*> participants_;  // Guarded by participants_mutex_.
+  size_t participants_stopping_ = 0;            // Main loop thread only, as the next.
+  size_t participants_done_ = 0;
+  bool stop_begun_ = false;
   std::atomic<bool> over_limit_logged_{false};  // With reuse_port, every I/O loop accepts.
 };
 

@@ -10,7 +10,9 @@
 #include <cstring>
 
 #include "core/guarded_call.h"
+#include "weft/core/detail/loop_access.h"
 #include "weft/core/event_loop.h"
+#include "weft/core/log.h"
 #include "weft/net/udp.h"
 
 namespace weft {
@@ -66,7 +68,7 @@ UdpSocket::~UdpSocket() {
 }
 
 std::error_code UdpSocket::open() {
-  return loop_->add_io(fd_, kReadable, this);
+  return detail::LoopAccess(*loop_).add_io(fd_, kReadable, this);
 }
 
 void UdpSocket::on_io(uint32_t events) {
@@ -162,7 +164,7 @@ std::error_code UdpSocket::send_to(std::string_view bytes, const Address& to) {
   queued_bytes_ += bytes.size();
   if (!dirty_) {
     dirty_ = true;
-    loop_->mark_dirty(this);
+    detail::LoopAccess(*loop_).mark_dirty(this);
   }
   return {};
 }
@@ -217,7 +219,10 @@ void UdpSocket::flush_sends() {
 void UdpSocket::want_writable(bool on) {
   if (writable_armed_ == on) return;
   writable_armed_ = on;
-  (void)loop_->modify_io(fd_, on ? kReadable | kWritable : kReadable, this);
+  if (std::error_code ec = detail::LoopAccess(*loop_).modify_io(fd_, on ? kReadable | kWritable : kReadable, this)) {
+    // Without writability events, queued datagrams go out with the next send's flush.
+    WEFT_LOG(LogLevel::error, "udp socket: the poller refused an interest change: %s", ec.message().c_str());
+  }
 }
 
 }  // namespace weft

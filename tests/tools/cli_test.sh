@@ -7,9 +7,10 @@
 #   malformed address: exit 2, nothing on stdout, a message on stderr naming the flag
 #
 # The usage errors are made on a command line that is otherwise complete: REQUIRED (in the
-# environment, split on spaces) holds the flags the program cannot start without.
+# environment, split on spaces) holds the flags the program cannot start without;
+# ADDR_FLAG names the flag taking an address (--addr by default).
 #
-# Usage: [REQUIRED="--flag value"] cli_test.sh PROGRAM VERSION BAD_FLAG BAD_VALUE FLAG...
+# Usage: [REQUIRED="--flag value"] [ADDR_FLAG=--listen] cli_test.sh PROGRAM VERSION BAD_FLAG BAD_VALUE FLAG...
 set -uo pipefail
 
 program=$1
@@ -74,7 +75,8 @@ usage_error "an unknown flag" --no-such-flag --no-such-flag
 usage_error "a bad value" "$bad_flag" "$bad_flag" "$bad_value"
 usage_error "a bad value" "$bad_flag" "$bad_flag=$bad_value"
 usage_error "a missing value" "$bad_flag" "$bad_flag"
-usage_error "a malformed address" "--addr" --addr "tcp://[::1:7000"
+addr_flag=${ADDR_FLAG:---addr}
+usage_error "a malformed address" "$addr_flag" "$addr_flag" "tcp://[::1:7000"
 usage_error "a stray argument" "stray" stray
 
 if ((failures > 0)); then

@@ -19,6 +19,9 @@ enum class Errc {
   handler_error,     // A handler threw; the connection was closed.
   outbound_overflow, // Output beyond the connection's limit; the connection was closed.
   end_of_input,      // The peer closed its side; every byte before it has been read.
+  heartbeat_timeout, // Nothing was read from the peer for the heartbeat's allowed misses.
+  read_deadline,     // The connection's read deadline passed (Conn::set_read_deadline).
+  write_deadline,    // Output was still unsent at the write deadline (Conn::set_write_deadline).
 };
 
 const std::error_category& error_category() noexcept;

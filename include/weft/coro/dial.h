@@ -9,9 +9,10 @@
 // The connect is non-blocking (EPOLLOUT on the loop). Errors: the connect's own errno
 // (std::errc::connection_refused, ...), Errc::timeout after `timeout`, Errc::closed if
 // the coroutine is cancelled meanwhile, Errc::shutdown once the server is stopping,
-// std::errc::invalid_argument for a malformed URL. A host name in the URL is resolved
-// with getaddrinfo on the loop thread, which blocks it; use numeric addresses, or resolve
-// once up front and pass an Address.
+// std::errc::invalid_argument for a malformed URL, a weft::dns::Errc for a name that does
+// not resolve. A host name is resolved without blocking by the loop's resolver
+// (weft::dns::default_resolver(), c-ares, cached for the records' time to live), within
+// the same timeout; the first address it gives is dialed. Numeric hosts skip it.
 //
 // Dialed connections belong to the CoroServer that runs the coroutine: they follow its
 // ServerOptions (nodelay, buffers, water marks, idle timeout), count in its connection

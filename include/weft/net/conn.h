@@ -26,7 +26,12 @@
 // close() is safe inside any handler. abort() closes at once with a reset.
 //
 // States (checked in debug builds):
-//   life       open -> closing -> [lingering] -> finalizing
+//   life       [connecting ->] open -> closing -> [lingering] -> finalizing
+//              connecting: a dialed connection (Client) whose name resolution, connect or
+//              transport handshake has not finished; the handler has heard nothing of it,
+//              writes are refused and close() or abort() cancels the dial. It ends in open
+//              (on_open) or, if it fails, in finalizing without on_open or on_close: the
+//              dial reports the failure instead.
 //              open: reading unless stopped (see below); writes accepted while the write
 //              side is open. closing: no reads for the handler, output drains. lingering:
 //              output sent, write side shut, input discarded. finalizing: on_close and
@@ -61,6 +66,7 @@ namespace weft {
 
 class EventLoop;
 namespace detail {
+class Dialer;
 class LoopContext;
 class Transport;
 struct ConnList;
@@ -129,12 +135,22 @@ class Conn final : private detail::IoObject {
   // Flushes the output, then shuts down the writing side (the peer reads end of file);
   // reading goes on. Later writes return Errc::closed.
   void shutdown_write();
-  bool closing() const { return life_ != Life::open; }
+  bool closing() const { return life_ > Life::open; }
   // Why the connection is closing, once closing() is true, and the error code with it (as
   // on_close will report them; a more severe reason, such as a reset, may still replace
   // them until then).
   CloseReason close_reason() const { return reason_; }
   std::error_code close_error() const { return error(); }
+
+  // Deadlines (the callback API's with_timeout). set_read_deadline: unless something is
+  // read within `timeout` from now, the connection closes with CloseReason::deadline and
+  // Errc::read_deadline; reading anything disarms it. set_write_deadline: if output is
+  // still unsent `timeout` from now, the same with Errc::write_deadline. Setting one again
+  // replaces it; zero disarms it. Loop thread.
+  void set_read_deadline(Duration timeout);
+  void set_write_deadline(Duration timeout);
+  // True while a dialed connection is still connecting (reached through ConnHandle::post).
+  bool connecting() const { return life_ == Life::connecting; }
   // True while write() would accept bytes.
   bool writable() const { return life_ == Life::open && write_side_ == WriteSide::open; }
 
@@ -173,9 +189,10 @@ class Conn final : private detail::IoObject {
   friend class detail::LoopContext;
   friend struct detail::ConnList;
   friend class ConnHandle;
+  friend class detail::Dialer;
 
   // In order: a later state compares greater.
-  enum class Life : uint8_t { open, closing, lingering, finalizing };
+  enum class Life : uint8_t { connecting, open, closing, lingering, finalizing };
   enum class WriteSide : uint8_t { open, shutdown_requested, shut };
   // Why reading is off: any bit set stops it.
   enum ReadStop : uint8_t {
@@ -194,6 +211,8 @@ class Conn final : private detail::IoObject {
   void on_finalize() override;
 
   std::error_code open();
+  void connected();
+  void set_remote(const Address& remote);
   void handshake();
   void handle_read(bool hangup);
   void input_end();
@@ -239,8 +258,11 @@ class Conn final : private detail::IoObject {
   uint8_t error_category_ = 0;  // The close's error code: its category (see conn.cpp) and value.
   WriteSide write_side_ = WriteSide::open;
   CloseReason reason_ = CloseReason::local;
-  bool handshaking_ = false;  // The transport's handshake runs; on_open has not been called.
+  bool handshaking_ = false;  // Connecting or in the transport's handshake: on_open has not been called.
   bool aborted_ = false;      // abort(): the fd closes with a reset.
+  // Heartbeat and deadline state (loop_context.cpp): read and written since the last
+  // beat, a read deadline armed, deadlines in the loop's table, and the misses so far.
+  uint8_t beat_ = 0;
   // The peer's address: IPv4 inline, IPv6 in a small allocation of its own (remote_);
   // Unix-domain peers are looked up when asked for.
   uint16_t remote_family_ = 0;

@@ -26,6 +26,8 @@ enum class CloseReason : uint8_t {
   error,        // A socket error, a handler exception, or a protocol error; see the code.
   shutdown,     // The server stopped.
   overflow,     // Output beyond max_outbound (Errc::outbound_overflow).
+  heartbeat,    // Nothing read for the heartbeat's allowed misses (Errc::heartbeat_timeout).
+  deadline,     // A read or write deadline passed (Errc::read_deadline, Errc::write_deadline).
 };
 
 const char* to_string(CloseReason reason);
@@ -55,6 +57,9 @@ class Handler {
   // and close it yourself (by the shutdown deadline, after which it is cut): it keeps
   // reading meanwhile, so a request still arriving can complete. Connection's loop thread.
   virtual bool on_stopping(Conn&) { return true; }
+  // The heartbeat (ServerOptions::heartbeat) found that this connection has written
+  // nothing for an interval: write the protocol's ping here, if it has one.
+  virtual void on_heartbeat(Conn&) {}
   // Unsent output rose above the high water mark / fell back to the low water mark.
   virtual void on_high_water(Conn&) {}
   virtual void on_low_water(Conn&) {}

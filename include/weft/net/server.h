@@ -27,8 +27,9 @@
 namespace weft {
 
 namespace detail {
+class ClientCore;
 class ServerCore;
-}
+}  // namespace detail
 
 class Server {
  public:
@@ -93,6 +94,7 @@ class Server {
   void for_each_connection(size_t i, const std::function<void(Conn&)>& fn);
 
  private:
+  friend class detail::ClientCore;  // A client on this server's loops stops with it.
   std::unique_ptr<detail::ServerCore> core_;
 };
 

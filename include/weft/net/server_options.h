@@ -8,6 +8,7 @@
 
 #include "weft/core/event_loop.h"
 #include "weft/core/time.h"
+#include "weft/net/heartbeat.h"
 #include "weft/transport/transport_factory.h"
 
 namespace weft {
@@ -38,6 +39,8 @@ struct ServerOptions {
   // Limits. Zero disables idle_timeout and max_connections.
   Duration idle_timeout = Duration::zero();
   size_t max_connections = 0;
+  // Pings quiet connections and closes silent ones (weft/net/heartbeat.h); off by default.
+  Heartbeat heartbeat{};
 
   // Backpressure: when a connection's unsent output rises above high_water_mark, the
   // handler hears on_high_water and the connection stops reading; when the output falls
@@ -48,6 +51,10 @@ struct ServerOptions {
   size_t high_water_mark = 1024 * 1024;
   size_t low_water_mark = 256 * 1024;
   size_t max_outbound = 64 * 1024 * 1024;
+  // False: above the high water mark the handler hears on_high_water but the connection
+  // goes on reading; the handler applies backpressure itself (a proxy pauses the other
+  // side of the relay instead). max_outbound still holds.
+  bool pause_on_high_water = true;
   // A handler that leaves more than this unconsumed closes its connection with
   // Errc::inbound_overflow: a peer cannot grow server memory by never finishing a message.
   // At most 2 GiB.

@@ -4,6 +4,8 @@
 // Machinery; applications call dial().
 
 #include <coroutine>
+#include <memory>
+#include <string>
 #include <string_view>
 #include <system_error>
 
@@ -36,12 +38,19 @@ class [[nodiscard]] DialOp final : public Waiter, private IoObject {
 
  private:
   bool begin(std::coroutine_handle<> h, CoroContext* ctx);
+  // Starts the connect; false if it ended at once (ec_ or state_ set).
+  bool connect();
+  void resolved(std::error_code error, const Address& first);
   void on_io(uint32_t events) override;
   void connected(int fd);
   int release_fd();
   static void cancel_op(Waiter* self, std::error_code error);
 
   Address address_;
+  std::string host_;  // A name to resolve first (address_ is then invalid).
+  uint16_t port_ = 0;
+  // Set while the resolver may still answer; the answer checks it (this op may be gone).
+  std::shared_ptr<DialOp*> resolving_;
   Duration timeout_;
   CoroRuntime* runtime_ = nullptr;
   EventLoop* loop_ = nullptr;

@@ -1,0 +1,67 @@
+// weft-proxy: a TCP load balancer. Every accepted connection is relayed to one upstream
+// chosen among the healthy ones (round robin, least connections, or a hash of the
+// client's address); `weft-proxy --help` lists the flags. Stops gracefully on SIGINT or
+// SIGTERM, after the relays in flight have drained.
+
+#include <cstdio>
+#include <exception>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "proxy.h"
+#include "server_flags.h"
+#include "weft/weft.h"
+
+int main(int argc, char** argv) {
+  weft::tools::App app("weft-proxy", "A TCP proxy and load balancer: relays each connection to one upstream.");
+  std::string listen = "tcp://127.0.0.1:8000";
+  std::string upstreams;
+  weft::proxy::ProxyOptions po;
+  weft::ServerOptions so = weft::tools::ServerFlags::default_options();
+  app.add_address("--listen", listen, "where to accept clients");
+  app.add_option("--upstream", upstreams, "upstream addresses, separated by commas (tcp://host:port, unix:///path)")
+      ->required();
+  app.add_number("--loops", so.loops, "I/O loops (0: one per core)", size_t{0}, size_t{1024});
+  app.add_choice("--lb", po.balance,
+                 {{"rr", weft::proxy::Balance::round_robin},
+                  {"least", weft::proxy::Balance::least_connections},
+                  {"hash", weft::proxy::Balance::hash}},
+                 "how an upstream is chosen: round robin, least connections, hash of the client address");
+  app.add_duration("--health-interval", po.health_interval,
+                   "seconds between health probes of every upstream (0: none)");
+  app.add_duration("--connect-timeout", po.connect_timeout, "seconds a connect to an upstream may take");
+  app.add_duration("--idle-timeout", po.idle_timeout, "seconds a quiet connection is kept (0: no limit)");
+  app.add_size("--high-water", so.high_water_mark, "bytes queued for one side before the other stops reading");
+  app.add_flag("--quiet", po.quiet, "no start-up line");
+  app.parse_or_exit(argc, argv);
+
+  std::stringstream list(upstreams);
+  for (std::string u; std::getline(list, u, ',');) {
+    if (u.empty()) continue;
+    try {
+      (void)weft::Address::parse(u);
+    } catch (const std::exception& e) {
+      app.fail("--upstream: " + std::string(e.what()));
+    }
+    po.upstreams.push_back(u);
+  }
+  if (po.upstreams.empty()) app.fail("--upstream: at least one address is needed");
+  so.low_water_mark = std::min(so.low_water_mark, so.high_water_mark / 4);
+
+  try {
+    weft::proxy::Proxy proxy(so, po);
+    proxy.server().listen(listen);
+    if (!po.quiet) {
+      std::printf("weft-proxy listening on %s with %zu loop(s), %zu upstream(s)\n",
+                  proxy.server().address().to_string().c_str(), proxy.server().loop_count(), po.upstreams.size());
+      std::fflush(stdout);
+    }
+    proxy.server().run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weft-proxy: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
