@@ -66,6 +66,11 @@ TEST(MetricsCounters, ExactAfterAScriptedRun) {
     for (size_t i = 0; i < kPeers; ++i) ASSERT_TRUE(clients[i].echo_pattern(i, kBytes).ok());
     metrics::LoopSample sum;
     metrics::Snapshot s = totals(registry, sum);
+    // The client may read the echo before the loop has added the bytes it sent.
+    for (TimePoint end = Clock::now() + kWait; sum.bytes_out < kPeers * kBytes && Clock::now() < end;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      s = totals(registry, sum);
+    }
     ASSERT_EQ(s.loops.size(), 2u);
     EXPECT_EQ(sum.accepted, kPeers);
     EXPECT_EQ(sum.open, kPeers);
