@@ -4,15 +4,16 @@ BUILD_DIR   ?= build
 ASAN_DIR    ?= build-asan
 TSAN_DIR    ?= build-tsan
 CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
-               libcli11-dev pkgconf git node-llhttp zlib1g-dev
+               libcli11-dev pkgconf git node-llhttp zlib1g-dev libhiredis-dev libssl-dev
 DEMO_PKGS    = netcat-openbsd
-# Real peers the tests start: HTTP and WebSocket clients.
-TEST_PKGS    = curl wrk python3 python3-websockets
+# Real peers the tests start: HTTP, WebSocket and TLS clients; redis-server, redis-cli and
+# redis-benchmark; HAProxy in front of weft-echo.
+TEST_PKGS    = curl wrk python3 python3-websockets openssl redis-server redis-tools haproxy
 # Node clients (npm packages), installed under the build tree for both test builds.
 NODE_PKGS    = ws
 NODE_DIR    ?= $(CURDIR)/$(BUILD_DIR)/node
 BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind \
-               nginx-light wrk
+               nginx-light wrk haproxy redis-server redis-tools
 
 .PHONY: all deps test-deps configure build demo test test-release test-asan test-tsan test-fuzz bench bench-http clean format
 
@@ -73,6 +74,7 @@ bench: build
 	@scripts/ensure-packages.sh $(BENCH_PKGS)
 	@bench/run.sh
 	@bench/http/run.sh
+	@bench/kv.sh
 
 # Only the HTTP comparison: weft-http against nginx, Go net/http and Node http (wrk).
 bench-http: build

@@ -5,7 +5,8 @@
 # inputs the fuzzer finds go to build-fuzz/corpus/<target>/, crashes to
 # build-fuzz/artifacts/<target>/. Exits non-zero if any target crashes or fails a check.
 # Usage: fuzz/run.sh [target...]
-#   (targets: line delimiter fixed_length length_field header http_request ws_frame)
+#   (targets: line delimiter fixed_length length_field header http_request ws_frame
+#    resp_request)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${WEFT_FUZZ_BUILD_DIR:-$root/build-fuzz}"
@@ -20,7 +21,7 @@ cmake --build "$build" >/dev/null
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(line delimiter fixed_length length_field header http_request ws_frame)
+  targets=(line delimiter fixed_length length_field header http_request ws_frame resp_request)
 fi
 
 status=0

@@ -145,7 +145,7 @@ server_argv() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-NEXT_PORT=$((32000 + ($$ % 100) * 20))
+NEXT_PORT=$((12000 + ($$ % 100) * 20))
 # start NAME SCENARIO: starts NAME pinned to the server CPU; sets PID and PORT.
 start() {
   while port_open "$NEXT_PORT"; do NEXT_PORT=$((NEXT_PORT + 1)); done
@@ -189,7 +189,9 @@ rps_of() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
 requests_of() { awk '/requests in/ {print $1}' "$1"; }
 p99_of() {
   awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
-    f = (u == "us") ? 0.001 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1; printf "%.2f", v * f }' "$1"
+    f = (u == "us") ? 0.001 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1
+    # wrk leaves the high percentiles at 0 when it has too few samples (pipelined runs).
+    if (v > 0) printf "%.2f", v * f; else printf "?" }' "$1"
 }
 errors_of() {
   awk '/Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } /Non-2xx/ { n += $5 } END { print n + 0 }' "$1"
@@ -239,7 +241,7 @@ pair() {
     'BEGIN { if (n > 0) printf "%.2f", d * 1e6 / t / n; else print "?" }')
   printf '{"scenario":"%s","peer":"%s","rep":%s,"first":"%s","weft_rps":%s,"peer_rps":%s,' \
     "$scenario" "$peer" "$rep" "${order[0]}" "${wr:-0}" "${pr:-0}" >>"$RUNS"
-  printf '"weft_p99_ms":%s,"peer_p99_ms":%s,"weft_errors":%s,"peer_errors":%s,"weft_cpu_us":"%s","peer_cpu_us":"%s"}\n' \
+  printf '"weft_p99_ms":"%s","peer_p99_ms":"%s","weft_errors":%s,"peer_errors":%s,"weft_cpu_us":"%s","peer_cpu_us":"%s"}\n' \
     "${wp:-0}" "${pp:-0}" "$we" "$pe" "$wc" "$pc" >>"$RUNS"
   printf '| %s | %s | %s | %s | %s | **%s** | %s / %s | %s / %s | %s / %s |\n' "$scenario" "$peer" "$rep" \
     "${wr:-?}" "${pr:-?}" "$(ratio "${wr:-0}" "${pr:-0}")" "${wp:-?}" "${pp:-?}" "$wc" "$pc" "$we" "$pe" |
@@ -283,6 +285,7 @@ idle_pair() {
     fd=${fifo[$s]}
     exec {fd}>&-
     wait "${holder[$s]}" 2>/dev/null || true
+    rm -f "$WORK/idle.$peer.$rep.$s.fifo"
     stop "${pid[$s]}"
   done
   printf '{"scenario":"idle","peer":"%s","rep":%s,"conns":%s,"weft_kib_per_conn":"%s","peer_kib_per_conn":"%s"}\n' \

@@ -107,6 +107,12 @@ EventLoop& Conn::loop() const { return ctx_->loop; }
 
 const char* Conn::transport_name() const { return transport_->name(); }
 
+TransportInfo Conn::transport_info() const {
+  TransportInfo info;
+  transport_->describe(info);
+  return info;
+}
+
 ConnHandle Conn::handle() const { return ConnHandle(&ctx_->table, slot_, ctx_->table.generation(slot_)); }
 
 void Conn::handler_threw(const char* callback, const char* what) {
@@ -123,7 +129,6 @@ std::error_code Conn::open() {
     interest_ = 0;
     return ec;
   }
-  touch();
   handshaking_ = true;
   handshake();
   return {};
@@ -131,9 +136,11 @@ std::error_code Conn::open() {
 
 // Runs the transport's handshake until it is done, then tells the handler. A connection
 // whose handshake fails closes without on_open, and so without on_close.
+// Until then it is on its loop's handshake list, which closes it at the deadline.
 void Conn::handshake() {
   long rc = transport_->handshake(fd_);
   if (rc == -EAGAIN) {
+    ctx_->handshake_add(*this);
     update_interest();
     return;
   }
@@ -141,9 +148,16 @@ void Conn::handshake() {
     fail(rc);
     return;
   }
+  ctx_->handshake_remove(*this);
   handshaking_ = false;
+  touch();
   update_interest();
   call_user("on_open", [this] { ctx_->handler.on_open(*this); });
+  // Bytes that came with the end of the handshake may wait, decrypted, in the transport,
+  // where the poller cannot see them.
+  if (life_ == Life::open && read_stop_ == 0 && transport_->buffers_input() && transport_->pending_input()) {
+    handle_read(false);
+  }
 }
 
 // --- reading ---------------------------------------------------------------------------
@@ -167,7 +181,12 @@ void Conn::on_io(uint32_t events) {
     return;
   }
   const bool hangup = events & (detail::kReadHangup | detail::kHangup);
-  if ((events & kReadable || hangup) && (interest_ & kReadable)) handle_read(hangup);
+  if ((events & kReadable || hangup) && (interest_ & kReadable)) {
+    handle_read(hangup);
+  } else if ((events & kWritable) && !transport_->plain() && (transport_->wants() & detail::Transport::kWantWrite) &&
+             life_ == Life::open && read_stop_ == 0) {
+    handle_read(false);  // A transport's read that must send first (a TLS read answering the peer).
+  }
   if (life_ == Life::finalizing) return;
   // A transport may need the peer's bytes before it can write (wants() says so).
   if (out_.waiting_writable &&
@@ -186,7 +205,11 @@ void Conn::on_io(uint32_t events) {
     } else {
       force_close(CloseReason::reset, input_ended() ? std::error_code() : errno_code(ECONNRESET));
     }
+    return;
   }
+  // What a transport waits for changes with each call it serves (wants()); a stale
+  // interest would report readiness nobody acts on, again and again.
+  if (!transport_->plain() && life_ != Life::finalizing) update_interest();
 }
 
 void Conn::handle_read(bool hangup) {
@@ -546,10 +569,19 @@ void Conn::update_interest() {
   if (extra & detail::Transport::kWantRead) want |= kReadable;
   if (extra & detail::Transport::kWantWrite) want |= kWritable;
   if (want != interest_) {
+    const bool resumed = (want & kReadable) && !(interest_ & kReadable);
     interest_ = static_cast<uint8_t>(want);
     if (std::error_code ec = detail::LoopAccess(ctx_->loop).modify_io(fd_, want, this)) {
       force_close(CloseReason::error, ec);
       return;
+    }
+    // Input a transport holds (decrypted TLS records) is invisible to the poller: when
+    // reading resumes with some waiting there, a posted task reads it.
+    if (resumed && transport_->buffers_input() && life_ == Life::open && read_stop_ == 0 && !handshaking_ &&
+        transport_->pending_input()) {
+      handle().post([](Conn& c) {
+        if (c.life_ == Life::open && c.read_stop_ == 0 && c.transport_->pending_input()) c.handle_read(false);
+      });
     }
   }
   check_state();
@@ -626,11 +658,18 @@ void Conn::begin_close(CloseReason reason, std::error_code error) {
 // connection close once flushed or keeps it to finish work in flight.
 void Conn::begin_shutdown() {
   if (life_ != Life::open) return;
-  read_stop_ |= kStopping;
-  update_interest();
+  if (handshaking_) {  // Never opened for the handler: it closes without a word.
+    force_close(CloseReason::shutdown, make_error_code(Errc::shutdown));
+    return;
+  }
   bool close_now = true;
   call_user("on_stopping", [&] { close_now = ctx_->handler.on_stopping(*this); });
-  if (close_now) begin_close(CloseReason::shutdown, make_error_code(Errc::shutdown));
+  // A connection the handler finishes itself keeps reading: the rest of a request still
+  // arriving, or the peer's end of file, is part of finishing it.
+  if (!close_now || life_ != Life::open) return;
+  read_stop_ |= kStopping;
+  update_interest();
+  begin_close(CloseReason::shutdown, make_error_code(Errc::shutdown));
 }
 
 // Everything queued has been sent. If the peer may still be sending, linger: shut our
@@ -683,14 +722,22 @@ void Conn::force_close(CloseReason reason, std::error_code error) {
 
 void Conn::schedule_finalize() {
   if (life_ == Life::finalizing) return;
+  // The connection leaves its timing list now, while its state still says which one holds
+  // it: the lists share the connection's links, so only the right list may unlink it.
+  if (handshaking_) {
+    ctx_->handshake_remove(*this);
+  } else if (life_ == Life::lingering) {
+    ctx_->linger_remove(*this);
+  } else {
+    ctx_->idle_remove(*this);
+  }
   life_ = Life::finalizing;
   detail::LoopAccess(ctx_->loop).defer_finalize(this);
 }
 
 void Conn::on_finalize() {
+  assert(idle_prev_ == nullptr && idle_next_ == nullptr && "schedule_finalize took it out of its list");
   detail::LoopAccess(ctx_->loop).remove_io(fd_);
-  ctx_->idle_remove(*this);
-  ctx_->linger_remove(*this);
   ctx_->table.retire(slot_);
   if (!handshaking_) call_user("on_close", [this] { ctx_->handler.on_close(*this, reason_, error()); });
   attachment_.reset();

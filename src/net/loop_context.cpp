@@ -38,10 +38,10 @@ LoopContext::LoopContext(EventLoop& l, size_t i, Handler& h, const ServerOptions
 
 LoopContext::~LoopContext() = default;
 
-bool LoopContext::adopt(int fd, const Address& remote, void* context, Transport* transport) {
+bool LoopContext::adopt(int fd, const Address& remote, void* context, TransportFactory* factory,
+                        std::string_view peer_name) {
   if (shutting_down_) {
-    ::close(fd);
-    connections.fetch_sub(1, std::memory_order_relaxed);
+    refuse(fd);
     return false;
   }
   if (!remote.is_unix()) {
@@ -49,10 +49,18 @@ bool LoopContext::adopt(int fd, const Address& remote, void* context, Transport*
     if (options.keep_alive) set_keep_alive(fd, true);
   }
   set_buffer_sizes(fd, options.receive_buffer, options.send_buffer);
+  Transport* transport = &plain_transport();
+  if (factory != nullptr) {
+    transport = factory->make_transport(TransportSetup{fd, peer_name, LoopAccess(loop).edge_triggered()});
+    if (transport == nullptr) {  // The factory has logged why.
+      refuse(fd);
+      return false;
+    }
+  }
   uint32_t slot = 0;
   uint32_t generation = 0;
   void* storage = table.reserve(slot, generation);
-  Conn* conn = new (storage) Conn(*this, fd, slot, remote, transport != nullptr ? *transport : plain_transport());
+  Conn* conn = new (storage) Conn(*this, fd, slot, remote, *transport);
   conn->set_context(context);
   if (std::error_code ec = conn->open(); ec) {
     // The poller refused the fd (epoll_ctl ENOMEM/ENOSPC under a flood): the connection
@@ -64,6 +72,7 @@ bool LoopContext::adopt(int fd, const Address& remote, void* context, Transport*
       registration_failure_logged_ = true;
     }
     conn->~Conn();  // Closes fd.
+    transport->release();
     table.retire(slot);
     table.release(slot);
     connections.fetch_sub(1, std::memory_order_relaxed);
@@ -72,6 +81,13 @@ bool LoopContext::adopt(int fd, const Address& remote, void* context, Transport*
   }
   registration_failure_logged_ = false;
   return true;
+}
+
+// A connection that is not made after all: its socket closes and nobody hears of it.
+void LoopContext::refuse(int fd) {
+  ::close(fd);
+  connections.fetch_sub(1, std::memory_order_relaxed);
+  if (shutting_down_) check_drained();
 }
 
 void LoopContext::start_idle_sweep() {
@@ -126,6 +142,47 @@ void LoopContext::sweep_lingering() {
   }
 }
 
+// Handshaking connections share one timer, armed for the oldest; they all have the same
+// deadline from their start, so the list is ordered by deadline. Progress does not move a
+// connection back: a peer trickling its handshake a byte at a time still meets the deadline.
+void LoopContext::handshake_add(Conn& c) {
+  if (options.handshake_timeout <= Duration::zero() || handshakes_.contains(c)) return;
+  c.last_active_ = coarse_ms(loop.now());
+  handshakes_.push_back(c);
+  if (!handshake_timer_) {
+    handshake_timer_ = loop.run_after(options.handshake_timeout, [this] { sweep_handshakes(); });
+  }
+}
+
+void LoopContext::handshake_remove(Conn& c) { handshakes_.remove(c); }
+
+void LoopContext::sweep_handshakes() {
+  handshake_timer_ = {};
+  const uint32_t now = coarse_ms(loop.now());
+  const uint32_t timeout = coarse_span_ms(options.handshake_timeout);
+  size_t closed = 0;
+  std::string first;
+  const char* transport = "";
+  while (handshakes_.head != nullptr && now - handshakes_.head->last_active_ >= timeout) {
+    Conn* c = handshakes_.head;
+    handshakes_.remove(*c);
+    if (closed++ == 0) {
+      first = c->remote_address().to_string();
+      transport = c->transport_name();
+    }
+    c->force_close(CloseReason::error, make_error_code(Errc::timeout));
+  }
+  if (closed > 0) {
+    // One line per sweep, however many a flood of stalled handshakes brings.
+    WEFT_LOG(LogLevel::warn, "%zu connection(s), the first from %s, did not finish the %s handshake within %u ms; "
+             "closed", closed, first.c_str(), transport, timeout);
+  }
+  if (handshakes_.head != nullptr) {
+    uint32_t left = timeout - (now - handshakes_.head->last_active_);
+    handshake_timer_ = loop.run_after(std::chrono::milliseconds(left), [this] { sweep_handshakes(); });
+  }
+}
+
 void LoopContext::shed(size_t share) {
   over_cap_ = true;
   size_t held = loop.buffered_bytes();
@@ -177,6 +234,7 @@ void LoopContext::check_drained() {
   drained_reported_ = true;
   loop.cancel(shutdown_timer_);
   if (linger_timer_) loop.cancel(linger_timer_);
+  if (handshake_timer_) loop.cancel(handshake_timer_);
   if (hooks_.drained) hooks_.drained();
 }
 

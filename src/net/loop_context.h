@@ -1,6 +1,6 @@
 #pragma once
 // LoopContext: one server's state on one I/O loop: its connection table, the lists that
-// time its connections (idle, lingering), and its part of a graceful stop. Everything here
+// time its connections (handshaking, idle, lingering), and its part of a graceful stop. Everything here
 // runs on that loop's thread, except `connections`, which the acceptor increments when it
 // hands a connection over. It reports to its owner through the callbacks it is given, and
 // knows nothing of the server above it.
@@ -18,10 +18,9 @@
 #include "weft/net/detail/inbound.h"
 #include "weft/net/handler.h"
 #include "weft/net/server_options.h"
+#include "weft/transport/transport_factory.h"
 
 namespace weft::detail {
-
-class Transport;
 
 // Connections linked through their idle hooks, oldest first.
 struct ConnList {
@@ -45,9 +44,11 @@ class LoopContext {
   ~LoopContext();
 
   // Creates a connection for an accepted (or otherwise connected) fd, with its context
-  // slot preset, and opens it. Takes ownership of fd. Returns false, having closed fd and
-  // called nothing, while shutting down or when the poller refuses the fd.
-  bool adopt(int fd, const Address& remote, void* context = nullptr, Transport* transport = nullptr);
+  // slot preset and a transport from `transport` (null: plain), and opens it. Takes
+  // ownership of fd. Returns false, having closed fd and called nothing, while shutting
+  // down, when the factory refuses or when the poller refuses the fd.
+  bool adopt(int fd, const Address& remote, void* context = nullptr, TransportFactory* transport = nullptr,
+             std::string_view peer_name = {});
   // Starts the graceful stop of every connection on this loop.
   void begin_shutdown();
   // Ends it at once: every connection is closed now (CloseReason::shutdown).
@@ -57,6 +58,12 @@ class LoopContext {
   void connection_closed();
   void start_idle_sweep();
 
+  // A connection's timing lists. It is in at most one, by its state: handshaking (until
+  // its transport's handshake finishes, with ServerOptions::handshake_timeout from its
+  // start), idle (open, with an idle timeout) or lingering. remove() takes it out of
+  // whichever holds it.
+  void handshake_add(Conn& conn);
+  void handshake_remove(Conn& conn);
   void idle_touch(Conn& conn, TimePoint now);
   void idle_remove(Conn& conn);
   void linger_add(Conn& conn);
@@ -87,17 +94,21 @@ class LoopContext {
  private:
   void sweep_idle();
   void sweep_lingering();
+  void sweep_handshakes();
+  void refuse(int fd);
   void check_drained();
 
   Hooks hooks_;
   ConnList idle_;
   ConnList lingering_;
+  ConnList handshakes_;
   bool shutting_down_ = false;
   bool over_cap_ = false;
   bool drained_reported_ = false;
   bool registration_failure_logged_ = false;
   TimerId idle_timer_;
   TimerId linger_timer_;
+  TimerId handshake_timer_;
   TimerId shutdown_timer_;
 };
 

@@ -13,7 +13,17 @@ Server::Server(Handler& handler, ServerOptions options)
 Server::~Server() = default;
 
 Server& Server::listen(std::string_view url) {
-  core_->listen(url);
+  core_->listen(url, core_->options.transport);
+  return *this;
+}
+
+Server& Server::listen(std::string_view url, std::shared_ptr<TransportFactory> transport) {
+  core_->listen(url, std::move(transport));
+  return *this;
+}
+
+Server& Server::listen_fd(int fd) {
+  core_->listen_fd(fd, core_->options.transport);
   return *this;
 }
 
@@ -32,6 +42,16 @@ bool Server::adopt(int fd, void* context) {
     if (!c->loop.in_loop_thread()) continue;
     c->connections.fetch_add(1, std::memory_order_relaxed);
     return c->adopt(fd, detail::peer_address(fd), context);
+  }
+  ::close(fd);
+  return false;
+}
+
+bool Server::adopt(int fd, void* context, TransportFactory& transport, std::string_view peer_name) {
+  for (auto& c : core_->contexts) {
+    if (!c->loop.in_loop_thread()) continue;
+    c->connections.fetch_add(1, std::memory_order_relaxed);
+    return c->adopt(fd, detail::peer_address(fd), context, &transport, peer_name);
   }
   ::close(fd);
   return false;

@@ -1,6 +1,8 @@
 #include "net/server_core.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <stdexcept>
@@ -45,6 +47,7 @@ ServerOptions validated(ServerOptions o) {
   if (o.linger_timeout < Duration::zero()) fail("linger_timeout must not be negative");
   if (o.idle_timeout < Duration::zero()) fail("idle_timeout must not be negative");
   if (o.shutdown_timeout < Duration::zero()) fail("shutdown_timeout must not be negative");
+  if (o.handshake_timeout < Duration::zero()) fail("handshake_timeout must not be negative");
   if (o.receive_buffer < 0 || o.send_buffer < 0) fail("socket buffer sizes must not be negative");
   if (o.loop.read_buffer_size < 1024 || o.loop.read_buffer_size > (size_t{1} << 30)) {
     fail("loop.read_buffer_size must be between 1 KiB and 1 GiB");
@@ -84,7 +87,7 @@ ServerCore::~ServerCore() {
   wait();
 }
 
-void ServerCore::listen(std::string_view url) {
+void ServerCore::listen(std::string_view url, std::shared_ptr<TransportFactory> transport) {
   if (started_) throw std::logic_error("Server::listen must be called before start()");
   Address address = Address::parse(url);
   if (address.is_datagram()) throw std::invalid_argument("Server::listen: " + std::string(url) + " is a datagram address (use UdpServer)");
@@ -100,12 +103,36 @@ void ServerCore::listen(std::string_view url) {
     LoopContext* own = count > 1 ? contexts[i].get() : nullptr;
     EventLoop& loop = own != nullptr ? own->loop : main_loop;
     auto listener = std::make_unique<Listener>(
-        loop, fd, bound, [this](int afd, const Address& remote, LoopContext* target) { dispatch(afd, remote, target); },
+        loop, fd, bound,
+        [this, factory = transport.get()](int afd, const Address& remote, LoopContext* target) {
+          dispatch(afd, remote, target, factory);
+        },
         own);
     listener->set_owns_path(i == 0);
     listeners.push_back(std::move(listener));
   }
   addresses.push_back(bound);
+  if (transport) transports.push_back(std::move(transport));
+}
+
+void ServerCore::listen_fd(int fd, std::shared_ptr<TransportFactory> transport) {
+  if (started_) throw std::logic_error("Server::listen_fd must be called before start()");
+  int accepting = 0;
+  socklen_t len = sizeof accepting;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) != 0 || accepting == 0) {
+    throw std::invalid_argument("Server::listen_fd: descriptor " + std::to_string(fd) + " is not a listening socket");
+  }
+  // O_NONBLOCK lives in the open file description, which every process holding the socket
+  // shares; they all accept without blocking, so setting it again changes nothing for them.
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  Address bound = local_address(fd);
+  auto accepted = [this, factory = transport.get()](int afd, const Address& remote, LoopContext* target) {
+    dispatch(afd, remote, target, factory);
+  };
+  listeners.push_back(std::make_unique<Listener>(main_loop, fd, bound, accepted, nullptr));
+  addresses.push_back(bound);
+  if (transport) transports.push_back(std::move(transport));
 }
 
 void ServerCore::start() {
@@ -185,7 +212,7 @@ void ServerCore::finish() {
   main_loop.quit();
 }
 
-void ServerCore::dispatch(int fd, const Address& remote, LoopContext* own) {
+void ServerCore::dispatch(int fd, const Address& remote, LoopContext* own, TransportFactory* transport) {
   if (options.max_connections != 0 && connection_count() >= options.max_connections) {
     if (!over_limit_logged_.exchange(true, std::memory_order_relaxed)) {
       WEFT_LOG(LogLevel::warn, "max_connections (%zu) reached; refusing new connections", options.max_connections);
@@ -204,8 +231,8 @@ void ServerCore::dispatch(int fd, const Address& remote, LoopContext* own) {
   }
   target->connections.fetch_add(1, std::memory_order_relaxed);
   if (target->loop.in_loop_thread()) {
-    target->adopt(fd, remote);
-  } else if (!target->loop.post([target, fd, remote] { target->adopt(fd, remote); })) {
+    target->adopt(fd, remote, nullptr, transport);
+  } else if (!target->loop.post([target, fd, remote, transport] { target->adopt(fd, remote, nullptr, transport); })) {
     ::close(fd);
     target->connections.fetch_sub(1, std::memory_order_relaxed);
   }

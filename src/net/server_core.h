@@ -25,13 +25,15 @@ class ServerCore {
   ServerCore(Server& server, Handler& handler, ServerOptions options);
   ~ServerCore();
 
-  void listen(std::string_view url);
+  void listen(std::string_view url, std::shared_ptr<TransportFactory> transport);
+  void listen_fd(int fd, std::shared_ptr<TransportFactory> transport);
   void start();
   void wait();
   void stop();
 
-  // Acceptor side: picks a loop for fd and hands it over. own is set for reuse_port.
-  void dispatch(int fd, const Address& remote, LoopContext* own);
+  // Acceptor side: picks a loop for fd and hands it over. own is set for reuse_port;
+  // transport is the listener's (null: plain).
+  void dispatch(int fd, const Address& remote, LoopContext* own, TransportFactory* transport);
   // An I/O loop has closed its last connection during a stop. Any I/O loop thread.
   void loop_drained();
   size_t connection_count() const;
@@ -44,6 +46,7 @@ class ServerCore {
   std::vector<std::unique_ptr<LoopContext>> contexts;
   std::vector<std::unique_ptr<Listener>> listeners;
   std::vector<Address> addresses;
+  std::vector<std::shared_ptr<TransportFactory>> transports;  // The listeners' factories, kept alive.
 
  private:
   void begin_stop();

@@ -17,7 +17,9 @@
 // - shutdown_write() ends the writing side once everything was written (TLS first sends
 //   close_notify); goodbye() is the last word before the fd is closed (plain: nothing).
 // - failure(rc) turns a negative result into an error_code (TLS maps its own failures).
-// - release(): the connection is done with it (shared transports ignore it).
+// - release(): the connection is done with it (shared transports ignore it; a
+//   per-connection transport deletes itself).
+// - describe() fills what the transport negotiated (Conn::transport_info()).
 // - A transport whose read and write are the plain socket calls says so (plain()), and
 //   the connection then makes those calls inline (transport/io.h) instead of through the
 //   interface: the per-message path stays free of indirect calls.
@@ -26,6 +28,8 @@
 
 #include <cstdint>
 #include <system_error>
+
+#include "weft/transport/transport_info.h"
 
 namespace weft::detail {
 
@@ -49,6 +53,7 @@ class Transport {
   bool buffers_input() const { return buffers_input_; }
   virtual std::error_code failure(long rc) const { return {static_cast<int>(-rc), std::system_category()}; }
   virtual void release() {}
+  virtual void describe(TransportInfo& info) const { info.name = name(); }
 
   bool plain() const { return plain_; }
 

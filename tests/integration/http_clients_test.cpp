@@ -1,7 +1,8 @@
 // The HTTP server against real clients: curl (keep-alive, chunked upload, 100-continue,
-// HEAD), Python's http.client (keep-alive, chunked both ways, HEAD, errors), and a short
-// wrk run that must end without errors. The clients run as child processes with a
-// deadline; a missing client fails the test (the make targets install them).
+// HEAD), Python's http.client (keep-alive, chunked both ways, HEAD, errors), Node's http
+// (one keep-alive socket, chunked both ways), and a short wrk run that must end without
+// errors. The clients run as child processes with a deadline; a missing client fails the
+// test (the make targets install them).
 
 #include <gtest/gtest.h>
 
@@ -120,6 +121,52 @@ print("\n".join(out))
             "404 b'404 Not Found\\n'\n"
             "405 GET, HEAD\n"
             "same connection True\n");
+}
+
+TEST(HttpClients, NodeHttp) {
+  ASSERT_TRUE(have_program("node")) << "node is missing";
+  http::Router router = make_router();
+  HttpFixture server(router);
+  // One keep-alive socket for every request (an agent with a single socket); a chunked
+  // upload (no Content-Length), a chunked download and a 404.
+  const std::string script = R"(
+const http = require('http');
+const port = Number(process.argv[1]);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const sockets = new Set();
+function ask(method, path, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, agent }, (res) => {
+      sockets.add(res.socket);
+      let data = '';
+      res.setEncoding('latin1');
+      res.on('data', (d) => { data += d; });
+      res.on('end', () => resolve(`${res.statusCode} ${res.headers['transfer-encoding'] || '-'} ${data.length} ${data.slice(0, 20)}`));
+    });
+    req.on('error', reject);
+    if (body) { req.write(body.slice(0, 5)); req.write(body.slice(5)); }
+    req.end();
+  });
+}
+(async () => {
+  const out = [];
+  out.push(await ask('GET', '/users/7'));
+  out.push(await ask('POST', '/echo', 'x'.repeat(100000)));
+  out.push(await ask('GET', '/stream'));
+  out.push(await ask('GET', '/missing'));
+  out.push(`sockets ${sockets.size}`);
+  console.log(out.join('\n'));
+  agent.destroy();
+})().catch((e) => { console.error(e); process.exit(1); });
+)";
+  CommandResult r = run_command({"node", "-e", script, std::to_string(server.address().port())});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(r.out,
+            "200 - 6 user 7\n"
+            "200 - 100000 xxxxxxxxxxxxxxxxxxxx\n"
+            "200 chunked 18 part0;part1;part2;\n"
+            "404 - 14 404 Not Found\n\n"
+            "sockets 1\n");
 }
 
 TEST(HttpClients, ShortWrkRunWithoutErrors) {

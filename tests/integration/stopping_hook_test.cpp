@@ -85,5 +85,37 @@ TEST(StoppingHook, EveryConnectionHearsItAndMayFinishFirst) {
   EXPECT_EQ(handler.loops_seen(), 2u) << "on_stopping ran on every loop";
 }
 
+// Finishes every connection itself: an echo that lets each client end its connection.
+class FinishingEcho : public RecordingHandler {
+ public:
+  void on_traffic(Conn& conn) override { conn.write(conn.read()); }
+  bool on_stopping(Conn&) override {
+    stopping.add();
+    return false;
+  }
+  Counter stopping;
+};
+
+TEST(StoppingHook, AConnectionTheHandlerFinishesKeepsReading) {
+  FinishingEcho handler;
+  ServerOptions o;
+  o.loops = 1;
+  o.shutdown_timeout = std::chrono::seconds(10);
+  ServerFixture fixture(handler, o);
+  LoopbackClient client(fixture.address());
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(handler.opened.wait_for(1));
+  std::thread stopper([&] { fixture.stop(); });
+  ASSERT_TRUE(handler.stopping.wait_for(1));
+  // Sent after the stop began, and still answered.
+  IoResult r = client.echo_pattern(7, 256 * 1024);
+  EXPECT_TRUE(r.ok()) << r.describe();
+  client.shutdown_write();
+  std::string rest;
+  EXPECT_EQ(client.read_to_eof(rest).outcome, Outcome::eof);
+  EXPECT_TRUE(rest.empty());
+  stopper.join();
+}
+
 }  // namespace
 }  // namespace weft::test

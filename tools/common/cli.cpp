@@ -1,6 +1,10 @@
 #include "cli.h"
 
+#include <unistd.h>
+
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -128,6 +132,15 @@ CLI::Option* App::add_address(const std::string& flag, std::string& url, const s
     return "";
   };
   return add_checked(flag, check, description, "URL", url);
+}
+
+CLI::Option* App::add_file(const std::string& flag, std::string& path, const std::string& description) {
+  auto check = [&path](const std::string& text) -> std::string {
+    if (::access(text.c_str(), R_OK) != 0) return "cannot read '" + text + "': " + std::strerror(errno);
+    path = text;
+    return "";
+  };
+  return add_checked(flag, check, description, "FILE", path.empty() ? "none" : path);
 }
 
 CLI::Option* App::add_duration(const std::string& flag, Duration& target, const std::string& description) {

@@ -66,6 +66,8 @@ class App : public CLI::App {
   CLI::Option* add_duration(const std::string& flag, Duration& target, const std::string& description);
   CLI::Option* add_duration(const std::string& flag, double& seconds, const std::string& description);
   CLI::Option* add_size(const std::string& flag, std::size_t& bytes, const std::string& description);
+  // The path of a file that must exist and be readable; shown as "none" while empty.
+  CLI::Option* add_file(const std::string& flag, std::string& path, const std::string& description);
 
   // A decimal number in [min, max]: whole for integer types, with fractions for floating
   // point ones.

@@ -23,8 +23,17 @@ void add_server_flags(App& app, ServerFlags& flags) {
                  "the client's address");
   app.add_flag("--reuseport", o.reuse_port, "a listener per loop (SO_REUSEPORT): the kernel spreads connections");
   app.add_duration("--idle-timeout", o.idle_timeout, "close connections idle this long; 0 never does");
+  app.add_duration("--shutdown-timeout", o.shutdown_timeout,
+                   "on SIGINT or SIGTERM, how long connections may take to finish before they are cut");
   app.add_flag("--edge-triggered", o.loop.edge_triggered, "edge-triggered epoll instead of level-triggered");
   app.add_flag("--quiet", flags.quiet, "print nothing at start-up");
+  add_tls_flags(app, flags.tls);
+}
+
+std::shared_ptr<tls::Context> use_tls(const App& app, ServerFlags& flags) {
+  std::shared_ptr<tls::Context> context = make_tls_context(app, flags.tls);
+  flags.options.transport = context;
+  return context;
 }
 
 }  // namespace weft::tools

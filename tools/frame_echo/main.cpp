@@ -152,6 +152,8 @@ int main(int argc, char** argv) {
       if (*max_flag) o.max_payload = static_cast<uint32_t>(std::min<size_t>(max, UINT32_MAX));
       factory = weft::codec::header_codec(o);
     }
+    auto tls = weft::tools::use_tls(app, server);
+    weft::tools::ReloadOnHangup reload(tls);  // SIGHUP reads the certificate files again.
     FrameEcho handler(std::move(factory));
     weft::Server s(handler, server.options);
     s.listen(server.addr);

@@ -59,9 +59,11 @@ int main(int argc, char** argv) {
   weft::http::Options options;
   app.add_size("--max-body", options.limits.max_body, "largest request body (413 above it)");
   app.parse_or_exit(argc, argv);
-  options.net = flags.options;
 
   try {
+    auto tls = weft::tools::use_tls(app, flags);  // HTTPS and wss:// with --tls-cert.
+    weft::tools::ReloadOnHangup reload(tls);     // SIGHUP reads the certificate files again.
+    options.net = flags.options;
     weft::http::Router router;
     std::optional<weft::http::StaticFiles> files;
     if (!root.empty()) files.emplace(root);
@@ -80,8 +82,9 @@ int main(int argc, char** argv) {
     auto serve = [&](auto& server) {
       server.listen(flags.addr);
       if (!flags.quiet) {
-        std::printf("weft-http (%s API) listening on %s with %zu loop(s)%s%s\n", coro ? "coroutine" : "callback",
-                    server.address().to_string().c_str(), server.loop_count(), files ? ", files from " : "",
+        std::printf("weft-http (%s API) listening on %s%s with %zu loop(s)%s%s\n", coro ? "coroutine" : "callback",
+                    server.address().to_string().c_str(), tls ? " (TLS)" : "", server.loop_count(),
+                    files ? ", files from " : "",
                     files ? files->root().c_str() : "");
         std::fflush(stdout);
       }

@@ -55,6 +55,7 @@
 #include "weft/net/detail/inbound.h"
 #include "weft/net/detail/outbound.h"
 #include "weft/net/handler.h"
+#include "weft/transport/transport_info.h"
 
 namespace weft {
 
@@ -143,8 +144,10 @@ class Conn final : private detail::IoObject {
   Address local_address() const;
   EventLoop& loop() const;
   int fd() const { return fd_; }
-  // The transport's name, for logs ("tcp", "tls", ...).
+  // The transport's name, for logs ("tcp", "tls", "ktls").
   const char* transport_name() const;
+  // What the transport negotiated (TLS version, cipher, ALPN, SNI, peer certificate).
+  TransportInfo transport_info() const;
 
   // A slot for the application's per-connection state. weft never reads or frees it: set
   // it in on_open and release what it points to in on_close.

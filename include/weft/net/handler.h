@@ -49,10 +49,11 @@ class Handler {
   virtual void on_close(Conn&, CloseReason, std::error_code) {}
   // Called first right after boot; returns the delay to the next call, or kStopTicking.
   virtual Duration on_tick() { return kStopTicking; }
-  // The server has begun a graceful stop: this connection will read nothing more. Write a
+  // The server has begun a graceful stop and accepts no more connections. Write a
   // goodbye here if the protocol has one. Return true (the default) to have it closed once
-  // its output is flushed; return false to finish work in flight first and close it
-  // yourself (by the shutdown deadline, after which it is cut). Connection's loop thread.
+  // its output is flushed (it reads no more); return false to finish work in flight first
+  // and close it yourself (by the shutdown deadline, after which it is cut): it keeps
+  // reading meanwhile, so a request still arriving can complete. Connection's loop thread.
   virtual bool on_stopping(Conn&) { return true; }
   // Unsent output rose above the high water mark / fell back to the low water mark.
   virtual void on_high_water(Conn&) {}

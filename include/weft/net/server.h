@@ -41,6 +41,16 @@ class Server {
   // one the kernel refuses. Port 0 picks a free port; address() tells which. Call before
   // start(), from the owning thread.
   Server& listen(std::string_view url);
+  // The same, with this listener's own transport (a tls::Context for a TLS port beside a
+  // plain one) instead of ServerOptions::transport; null means plain.
+  Server& listen(std::string_view url, std::shared_ptr<TransportFactory> transport);
+  // Serves a socket that is already listening (inherited from a supervisor, an earlier
+  // generation of the program or systemd) instead of binding one. Takes ownership of fd
+  // and makes it non-blocking and close-on-exec. Closing it at stop leaves the socket
+  // open in the other processes that hold it, and never removes a Unix socket's file.
+  // Throws std::invalid_argument if fd is not a listening socket. Call before start(),
+  // from the owning thread.
+  Server& listen_fd(int fd);
 
   // Calls on_boot, starts the loops and begins accepting; returns at once.
   void start();
@@ -57,6 +67,10 @@ class Server {
   // loop threads; it returns false, with fd closed and no callback, on any other thread or
   // once the server is stopping.
   bool adopt(int fd, void* context);
+  // The same over a transport made by `transport` (an outgoing TLS connection: peer_name
+  // is the name dialled, which the client side verifies). The handshake runs before
+  // on_open; if it fails, the connection closes without on_open or on_close.
+  bool adopt(int fd, void* context, TransportFactory& transport, std::string_view peer_name = {});
 
   // The bound address of the i-th listen() call.
   const Address& address(size_t i = 0) const;

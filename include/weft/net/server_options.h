@@ -8,6 +8,7 @@
 
 #include "weft/core/event_loop.h"
 #include "weft/core/time.h"
+#include "weft/transport/transport_factory.h"
 
 namespace weft {
 
@@ -67,6 +68,14 @@ struct ServerOptions {
   // input does not make the kernel reset the connection and destroy what was sent.
   // Zero closes at once.
   Duration linger_timeout = std::chrono::seconds(2);
+
+  // The transport of every listener's connections (Server::listen(url, factory) sets one
+  // per listener): a tls::Context serves TLS; null is plain TCP or Unix sockets.
+  std::shared_ptr<TransportFactory> transport{};
+  // A connection whose transport handshake (TLS) has not finished this long after it was
+  // accepted is closed without on_open, however slowly its peer keeps sending. Zero: no
+  // deadline.
+  Duration handshake_timeout = std::chrono::seconds(10);
 
   // Graceful stop: how long queued output may take to drain before connections are cut.
   Duration shutdown_timeout = std::chrono::seconds(10);

@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# weft-kv against redis-server, driven by redis-benchmark (README.md, "weft-kv against
+# redis-server"). Every server is pinned to SERVER_CPU and runs for the whole benchmark;
+# redis-benchmark runs pinned to LOAD_CPU against one server at a time, the servers taking
+# turns test by test (the order rotates each repetition), so every ratio compares runs made
+# seconds apart. Server CPU per request comes from the kernel's per-thread run time
+# (/proc/PID/task/*/schedstat), read before and after each run.
+#
+# Then memory per key: each server alone, loaded with KEYS 16-byte keys holding 32-byte
+# values through redis-cli --pipe; the growth of its resident memory divided by KEYS.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-build}
+KV=${WEFT_KV:-$ROOT/$BUILD_DIR/bin/weft-kv}
+REDIS=${REDIS_SERVER:-/usr/bin/redis-server}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+
+usage() {
+  cat <<'EOF'
+usage: bench/kv.sh [--quick] [--reps N] [--requests N] [--keys N] [--servers a,b] [--tests a,b]
+  --quick        1 repetition, 20000 requests per run, 100000 keys for memory
+  --reps N       repetitions (default 3)
+  --requests N   requests per redis-benchmark run (default 200000)
+  --keys N       keys loaded for memory per key (default 1000000; 0 to skip)
+  --servers a,b  of redis, redis-io2, kv1, kv2 (default all; the first is the baseline)
+  --tests a,b    of set, get, incr, lpush, lrange_100, mset (default all)
+  --pipelines    pipeline depths (default 1,16)
+Environment: BUILD_DIR, WEFT_KV, REDIS_SERVER, SERVER_CPU (0), LOAD_CPU (1), OUT_DIR.
+EOF
+}
+
+REPS=3 REQUESTS=200000 KEYS=1000000
+SERVERS=redis,redis-io2,kv1,kv2
+TESTS=set,get,incr,lpush,lrange_100,mset
+PIPELINES=1,16
+while (($#)); do
+  case $1 in
+    --quick) REPS=1 REQUESTS=20000 KEYS=100000 ;;
+    --reps) REPS=$2; shift ;;
+    --requests) REQUESTS=$2; shift ;;
+    --keys) KEYS=$2; shift ;;
+    --servers) SERVERS=$2; shift ;;
+    --tests) TESTS=$2; shift ;;
+    --pipelines) PIPELINES=$2; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+  shift
+done
+IFS=, read -r -a servers <<<"$SERVERS"
+IFS=, read -r -a tests <<<"$TESTS"
+IFS=, read -r -a pipelines <<<"$PIPELINES"
+OUT_DIR=${OUT_DIR:-$ROOT/$BUILD_DIR/bench-kv/$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$OUT_DIR"
+RESULTS=$OUT_DIR/runs.tsv
+: >"$RESULTS"
+
+for exe in "$KV" "$REDIS" /usr/bin/redis-benchmark /usr/bin/redis-cli; do
+  [[ -x $exe ]] || { echo "bench/kv.sh: $exe is missing (build weft-kv; install redis-server, redis-tools)" >&2; exit 1; }
+done
+
+declare -A PID PORT
+cleanup() {
+  local p
+  for p in "${PID[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${PID[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+free_port() {
+  local p=$((21000 + RANDOM % 9000))
+  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+  echo "$p"
+}
+
+# start NAME: starts the server pinned to SERVER_CPU and waits for its PING.
+start() {
+  local name=$1 port argv
+  port=$(free_port)
+  case $name in
+    redis) argv=("$REDIS" --port "$port" --save "" --appendonly no --dir "$OUT_DIR") ;;
+    redis-io2) argv=("$REDIS" --port "$port" --save "" --appendonly no --dir "$OUT_DIR"
+      --io-threads 2 --io-threads-do-reads yes) ;;
+    kv1) argv=("$KV" --quiet --addr "tcp://127.0.0.1:$port" --loops 1) ;;
+    kv2) argv=("$KV" --quiet --addr "tcp://127.0.0.1:$port" --loops 2) ;;
+    *) echo "bench/kv.sh: unknown server $name" >&2; exit 2 ;;
+  esac
+  taskset -c "$SERVER_CPU" "${argv[@]}" >"$OUT_DIR/$name.log" 2>&1 &
+  PID[$name]=$! PORT[$name]=$port
+  for _ in $(seq 100); do
+    [[ $(redis-cli -p "$port" PING 2>/dev/null) == PONG ]] && return 0
+    sleep 0.1
+  done
+  echo "bench/kv.sh: $name did not start (see $OUT_DIR/$name.log)" >&2
+  exit 1
+}
+
+stop() {
+  kill -TERM "${PID[$1]}" 2>/dev/null || true
+  wait "${PID[$1]}" 2>/dev/null || true
+  unset "PID[$1]"
+}
+
+# cpu_ns PID: nanoseconds its threads have run.
+cpu_ns() {
+  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'
+}
+
+# The command of each test: random keys over 100000 (so both loops of kv2 own some),
+# 3-byte values as redis-benchmark's own; LRANGE reads the first 100 of a 600-long list.
+command_of() {
+  case $1 in
+    set) echo "SET key:__rand_int__ xxx" ;;
+    get) echo "GET key:__rand_int__" ;;
+    incr) echo "INCR counter:__rand_int__" ;;
+    lpush) echo "LPUSH list:__rand_int__ xxx" ;;
+    lrange_100) echo "LRANGE mylist 0 99" ;;
+    mset) echo "MSET $(for i in $(seq 10); do printf 'key:__rand_int__ xxx '; done)" ;;
+    *) echo "bench/kv.sh: unknown test $1" >&2; exit 2 ;;
+  esac
+}
+
+# run_one SERVER TEST PIPELINE REP: one redis-benchmark run; appends a line to RESULTS.
+run_one() {
+  local name=$1 test=$2 p=$3 rep=$4 before after csv rps
+  local -a cmd
+  read -r -a cmd <<<"$(command_of "$test")"
+  before=$(cpu_ns "${PID[$name]}")
+  csv=$(taskset -c "$LOAD_CPU" timeout 300 redis-benchmark -p "${PORT[$name]}" -c 50 -n "$REQUESTS" -P "$p" \
+    -r 100000 --csv "${cmd[@]}" 2>>"$OUT_DIR/benchmark.log") || true
+  after=$(cpu_ns "${PID[$name]}")
+  rps=$(printf '%s\n' "$csv" | awk -F'","' 'NR > 1 && NF > 2 { print $2 }' | tail -1)
+  [[ -n $rps ]] || rps=0
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$test" "$p" "$rep" "$rps" \
+    "$(awk -v a="$before" -v b="$after" -v n="$REQUESTS" 'BEGIN { printf "%.3f", (b - a) / n / 1000 }')" >>"$RESULTS"
+}
+
+echo "bench/kv.sh: servers ${servers[*]} on CPU $SERVER_CPU, redis-benchmark on CPU $LOAD_CPU;" \
+  "$REPS rep(s) of $REQUESTS requests, 50 connections; raw runs in $OUT_DIR" >&2
+for s in "${servers[@]}"; do
+  start "$s"
+  redis-cli -p "${PORT[$s]}" RPUSH mylist $(seq 600) >/dev/null
+done
+turn=0
+for ((rep = 1; rep <= REPS; rep++)); do
+  for test in "${tests[@]}"; do
+    for p in "${pipelines[@]}"; do
+      # Rotate who goes first, so no server always follows the same one.
+      n=${#servers[@]}
+      for ((i = 0; i < n; i++)); do
+        run_one "${servers[$(((i + turn) % n))]}" "$test" "$p" "$rep"
+      done
+      turn=$((turn + 1))
+    done
+  done
+done
+for s in "${servers[@]}"; do stop "$s"; done
+
+# Memory per key, each server alone.
+MEM=$OUT_DIR/memory.tsv
+: >"$MEM"
+if ((KEYS > 0)); then
+  awk -v n="$KEYS" 'BEGIN { for (i = 0; i < n; i++)
+      printf "*3\r\n$3\r\nSET\r\n$16\r\nkey:%012d\r\n$32\r\n%032d\r\n", i, i }' >"$OUT_DIR/keys.resp"
+  for s in "${servers[@]}"; do
+    start "$s"
+    rss0=$(awk '/^VmRSS/ { print $2 }' /proc/"${PID[$s]}"/status)
+    redis-cli -p "${PORT[$s]}" --pipe <"$OUT_DIR/keys.resp" >>"$OUT_DIR/pipe.log" 2>&1
+    rss1=$(awk '/^VmRSS/ { print $2 }' /proc/"${PID[$s]}"/status)
+    size=$(redis-cli -p "${PORT[$s]}" DBSIZE)
+    used=$(redis-cli -p "${PORT[$s]}" INFO memory | awk -F: '/^used_memory:/ { print $2 + 0 }')
+    printf '%s\t%s\t%s\t%s\n' "$s" "$size" "$(((rss1 - rss0) * 1024 / KEYS))" "$((used / KEYS))" >>"$MEM"
+    stop "$s"
+  done
+  rm -f "$OUT_DIR/keys.resp"
+fi
+
+# The report: medians over the repetitions, ratios against the first server.
+base=${servers[0]}
+{
+  echo "## weft-kv against redis-server ($(date -u +%Y-%m-%d), $REPS rep(s) of $REQUESTS requests, 50 connections)"
+  echo
+  echo "Requests/s (median), ratio to $base, and server CPU per request (µs)."
+  echo
+  printf '| test | -P |'
+  for s in "${servers[@]}"; do printf ' %s req/s | %s µs |' "$s" "$s"; done
+  for s in "${servers[@]:1}"; do printf ' %s/%s |' "$s" "$base"; done
+  echo
+  printf '|---|---|'
+  for _ in "${servers[@]}" "${servers[@]}" "${servers[@]:1}"; do printf -- '---|'; done
+  echo
+  awk -F'\t' -v list="$SERVERS" -v tests="$TESTS" -v pipes="$PIPELINES" '
+    function median(key,   n, i, j, t, v) {
+      n = split(vals[key], v, " ")
+      for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+      return n ? (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2) : 0
+    }
+    { vals[$1 SUBSEP $2 SUBSEP $3] = vals[$1 SUBSEP $2 SUBSEP $3] " " $5
+      cpu[$1 SUBSEP $2 SUBSEP $3] = cpu[$1 SUBSEP $2 SUBSEP $3] " " $6 }
+    END {
+      ns = split(list, s, ","); nt = split(tests, t, ","); np = split(pipes, p, ",")
+      for (i = 1; i <= nt; i++) for (j = 1; j <= np; j++) {
+        line = "| " t[i] " | " p[j] " |"
+        for (k = 1; k <= ns; k++) {
+          key = s[k] SUBSEP t[i] SUBSEP p[j]; r[k] = median(key)
+          vals["cpu"] = cpu[key]; cu = median("cpu")
+          line = line sprintf(" %.0f | %.2f |", r[k], cu)
+        }
+        for (k = 2; k <= ns; k++) line = line (r[1] > 0 ? sprintf(" %.2f |", r[k] / r[1]) : " ? |")
+        print line
+      }
+    }' "$RESULTS"
+  if [[ -s $MEM ]]; then
+    echo
+    echo "Memory per key ($KEYS keys of 16 bytes with 32-byte values): resident growth and the server's own used_memory."
+    echo
+    echo "| server | keys | RSS bytes/key | used_memory bytes/key |"
+    echo "|---|---|---|---|"
+    awk -F'\t' '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }' "$MEM"
+  fi
+} | tee "$OUT_DIR/report.md"

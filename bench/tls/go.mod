@@ -1,0 +1,3 @@
+module weft.bench/tlsbench
+
+go 1.19

@@ -1,0 +1,73 @@
+// weft-kv: a Redis-compatible in-memory key-value server on weft. `weft-kv --help` lists
+// the flags: the common server flags (tools/common/server_flags.h), then --requirepass,
+// --maxmemory, --maxmemory-policy, --proto-max-bulk-len and --client-output-limit.
+//
+// A cache, not a database: everything lives in memory and is gone when the process stops.
+// Stops on SIGINT or SIGTERM after flushing the replies it has accepted.
+
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "cli.h"
+#include "options.h"
+#include "server.h"
+#include "server_flags.h"
+#include "weft/net/server.h"
+
+int main(int argc, char** argv) {
+  weft::tools::App app("weft-kv",
+                       "A Redis-compatible in-memory key-value server. It is a cache, not a database: nothing is "
+                       "ever written to disk, and every key is lost when the server stops. Talk to it with "
+                       "redis-cli or any Redis client.");
+  weft::tools::ServerFlags server{.addr = "tcp://127.0.0.1:6379"};
+  server.options.loops = 1;
+  weft::tools::add_server_flags(app, server);
+  weft::kv::Options o;
+  std::size_t maxmemory = 0;
+  std::size_t max_bulk = o.max_bulk_length;
+  app.add_option("--requirepass", o.requirepass, "password clients must give with AUTH; empty for none")
+      ->type_name("PASSWORD");
+  app.add_size("--maxmemory", maxmemory, "memory for the data (100mb, 2g: units are powers of 1024); 0 for no limit");
+  app.add_choice(
+      "--maxmemory-policy", o.policy,
+      {{"noeviction", weft::kv::EvictionPolicy::noeviction}, {"allkeys-lru", weft::kv::EvictionPolicy::allkeys_lru}},
+      "at the limit, refuse writes with an OOM error, or evict the least recently used keys");
+  app.add_size("--proto-max-bulk-len", max_bulk, "the longest string a request may carry");
+  std::size_t output_limit = server.options.max_outbound;
+  app.add_size("--client-output-limit", output_limit,
+               "a client whose unsent replies would pass this is disconnected (a subscriber that does not "
+               "read); also the largest reply that can be sent; 0 for no limit");
+  app.parse_or_exit(argc, argv);
+  if (max_bulk == 0) app.fail("--proto-max-bulk-len: must be at least 1 byte");
+  // SCAN's cursor names a loop in its low byte.
+  if (server.options.loops > 256) app.fail("--loops: weft-kv runs at most 256 loops");
+  o.address = server.addr;
+  o.maxmemory = maxmemory;
+  o.max_bulk_length = max_bulk;
+  server.options.max_outbound = output_limit;
+  if (output_limit != 0 && output_limit < server.options.high_water_mark) {
+    server.options.high_water_mark = output_limit;
+    server.options.low_water_mark = output_limit / 4;
+  }
+
+  try {
+    weft::kv::KvServer handler(o);
+    weft::ServerOptions so = server.options;
+    // A request stays in the input until it is complete: room for the largest one.
+    so.max_inbound = handler.limits().max_request_length + 1024 * 1024;
+    weft::Server s(handler, so);
+    s.listen(server.addr);
+    if (s.loop_count() > 256) app.fail("--loops: weft-kv runs at most 256 loops (this machine has more cores)");
+    if (!server.quiet) {
+      std::printf("weft-kv listening on %s with %zu loop(s); in memory only, nothing is saved\n",
+                  s.address().to_string().c_str(), s.loop_count());
+      std::fflush(stdout);
+    }
+    s.run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weft-kv: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
