@@ -7,6 +7,7 @@
 #include <string>
 
 #include "weft/core/detail/io_object.h"
+#include "weft/core/detail/loop_access.h"
 #include "weft/core/event_loop.h"
 #include "weft/coro/datagram_socket.h"
 
@@ -32,7 +33,7 @@ class DatagramState final : public IoObject {
     for (DatagramOp* op : {reader_, writer_}) {
       if (op != nullptr) op->cancel(make_error_code(Errc::closed));
     }
-    if (interest_ != 0) loop_->remove_io(fd_);
+    if (interest_ != 0) detail::LoopAccess(*loop_).remove_io(fd_);
     ::close(fd_);
   }
   DatagramState(const DatagramState&) = delete;
@@ -46,11 +47,11 @@ class DatagramState final : public IoObject {
     uint32_t want = (reader_ != nullptr ? kReadable : 0u) | (writer_ != nullptr ? kWritable : 0u);
     if (want == interest_) return;
     if (want == 0) {
-      loop_->remove_io(fd_);
+      detail::LoopAccess(*loop_).remove_io(fd_);
     } else if (interest_ == 0) {
-      (void)loop_->add_io(fd_, want, this);
+      (void)detail::LoopAccess(*loop_).add_io(fd_, want, this);
     } else {
-      (void)loop_->modify_io(fd_, want, this);
+      (void)detail::LoopAccess(*loop_).modify_io(fd_, want, this);
     }
     interest_ = want;
   }

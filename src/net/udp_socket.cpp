@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/guarded_call.h"
+#include "weft/core/detail/loop_access.h"
 #include "weft/core/event_loop.h"
 #include "weft/net/udp.h"
 
@@ -66,7 +67,7 @@ UdpSocket::~UdpSocket() {
 }
 
 std::error_code UdpSocket::open() {
-  return loop_->add_io(fd_, kReadable, this);
+  return detail::LoopAccess(*loop_).add_io(fd_, kReadable, this);
 }
 
 void UdpSocket::on_io(uint32_t events) {
@@ -162,7 +163,7 @@ std::error_code UdpSocket::send_to(std::string_view bytes, const Address& to) {
   queued_bytes_ += bytes.size();
   if (!dirty_) {
     dirty_ = true;
-    loop_->mark_dirty(this);
+    detail::LoopAccess(*loop_).mark_dirty(this);
   }
   return {};
 }
@@ -217,7 +218,7 @@ void UdpSocket::flush_sends() {
 void UdpSocket::want_writable(bool on) {
   if (writable_armed_ == on) return;
   writable_armed_ = on;
-  (void)loop_->modify_io(fd_, on ? kReadable | kWritable : kReadable, this);
+  (void)detail::LoopAccess(*loop_).modify_io(fd_, on ? kReadable | kWritable : kReadable, this);
 }
 
 }  // namespace weft
