@@ -286,8 +286,12 @@ bool StreamState::stopping_open() const {
 
 std::optional<CloseReason> StreamState::close_reason() const {
   if (stopping_open()) return CloseReason::shutdown;
-  if (conn_ != nullptr) return conn_->closing() ? std::optional(conn_->close_reason()) : std::nullopt;
-  return close_reason_;
+  if (conn_ == nullptr) return close_reason_;
+  if (conn_->closing()) return conn_->close_reason();
+  // The peer's end of file keeps the connection open for the coroutine's last writes, but
+  // it is why the exchange ends.
+  if (conn_->input_ended()) return CloseReason::peer_closed;
+  return std::nullopt;
 }
 
 std::error_code StreamState::close_error() const {

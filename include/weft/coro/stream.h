@@ -111,7 +111,9 @@ class Stream {
   bool is_open() const;
   // Why the connection closed, once it is closing (a read or write reported Errc::closed):
   // peer_closed, reset, idle, local (close(), or a handle's close), error, shutdown or
-  // overflow. Empty while the connection is open; `local` for an empty Stream.
+  // overflow. peer_closed also once a read reported Errc::end_of_input (the connection
+  // then stays open for writing). Empty while the connection is open and the peer may
+  // still send; `local` for an empty Stream.
   // close_error() gives the error code that goes with reset, error, idle and shutdown.
   std::optional<CloseReason> close_reason() const;
   std::error_code close_error() const;

@@ -27,8 +27,20 @@ TEST(Address, ParsesUnixForms) {
   EXPECT_EQ(abstract.host(), "@weft-test");
 }
 
+TEST(Address, ParsesDatagramForms) {
+  Address v4 = Address::parse("udp://127.0.0.1:7001");
+  EXPECT_TRUE(v4.is_datagram());
+  EXPECT_EQ(v4.port(), 7001);
+  EXPECT_EQ(v4.to_string(), "udp://127.0.0.1:7001");
+  EXPECT_EQ(Address::parse("udp://[::1]:9").to_string(), "udp://[::1]:9");
+  Address gram = Address::parse("unixgram:///tmp/weft.dgram");
+  EXPECT_TRUE(gram.is_unix() && gram.is_datagram());
+  EXPECT_EQ(gram.to_string(), "unixgram:///tmp/weft.dgram");
+  EXPECT_FALSE(Address::parse("tcp://127.0.0.1:1").is_datagram());
+}
+
 TEST(Address, RejectsMalformedWithAClearMessage) {
-  for (const char* bad : {"tcp://127.0.0.1", "tcp://127.0.0.1:99999", "tcp://127.0.0.1:x", "udp://1.2.3.4:5",
+  for (const char* bad : {"tcp://127.0.0.1", "tcp://127.0.0.1:99999", "tcp://127.0.0.1:x", "sctp://1.2.3.4:5", "udp://1.2.3.4",
                           "tcp://::1:80", "tcp://[::1]80", "unix://", "tcp://no-such-host.invalid:1"}) {
     try {
       Address::parse(bad);
