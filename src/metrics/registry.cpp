@@ -31,8 +31,8 @@ struct Sampled {
 }  // namespace
 
 const char* reason_label(size_t reason) {
-  static constexpr const char* kNames[kCloseReasonCount] = {"peer_closed", "reset",    "idle",    "local",
-                                                            "error",       "shutdown", "overflow"};
+  static constexpr const char* kNames[kCloseReasonCount] = {"peer_closed", "reset",    "idle",     "local",    "error",
+                                                            "shutdown",    "overflow", "heartbeat", "deadline"};
   return reason < kCloseReasonCount ? kNames[reason] : "unknown";
 }
 

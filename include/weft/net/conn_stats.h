@@ -11,7 +11,8 @@
 
 namespace weft {
 
-inline constexpr size_t kCloseReasonCount = 7;  // CloseReason's values, in order.
+// CloseReason's values, in order: the last one plus one.
+inline constexpr size_t kCloseReasonCount = static_cast<size_t>(CloseReason::deadline) + 1;
 
 struct ConnStats {
   StatCell accepted;                               // Connections opened (registered with the poller).
