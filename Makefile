@@ -37,14 +37,20 @@ demo: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target weft-echo weft-load
 	@tools/demo/demo.sh $(BUILD_DIR)/bin
 
-test: test-release test-asan test-tsan test-fuzz
+# The unit, integration and fault tests run under the sanitizers, not twice: once under
+# ASan+UBSan (every test, the package tests included, which build weft afresh with the
+# default compiler) and once under TSan (the tests whose threads meet), then the fuzzers.
+test: test-asan test-tsan test-fuzz
 
+# The optimized build's tests (not part of `make test`; useful before a benchmark).
 test-release: build test-deps
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
 
-# The sanitized build uses clang, so every `make test` compiles weft with both compilers.
+# The sanitized build uses clang (-O0, line tables only: a report names file and line, and
+# the build and links stay quick).
 test-asan: test-deps
 	@CC=clang CXX=clang++ cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON \
+	  -DCMAKE_C_FLAGS_DEBUG=-gline-tables-only -DCMAKE_CXX_FLAGS_DEBUG=-gline-tables-only \
 	  -DWEFT_NODE_DIR=$(NODE_DIR) >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
@@ -57,7 +63,8 @@ test-asan: test-deps
 # tests/CMakeLists.txt (WEFT_THREAD_TESTS, CTest label `threads`). Any report fails the
 # run; tests/tsan.supp holds the few justified suppressions.
 test-tsan: deps
-	@CXX=clang++ cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_TSAN=ON -DWEFT_BUILD_BENCH=OFF \
+	@CXX=clang++ cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_TSAN=ON \
+	  -DCMAKE_CXX_FLAGS_DEBUG=-gline-tables-only -DWEFT_BUILD_BENCH=OFF \
 	  -DWEFT_BUILD_TOOLS=OFF -DWEFT_BUILD_EXAMPLES=OFF -DWEFT_INSTALL=OFF >/dev/null
 	@cmake --build $(TSAN_DIR) -j $(JOBS) --target weft_thread_tests
 	@cd $(TSAN_DIR) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \

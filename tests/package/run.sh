@@ -7,18 +7,19 @@
 #   add_subdirectory  weft's source tree inside the application's own tree
 #   fetch_content     FetchContent from a git repository holding weft's current sources
 #
-# Everything happens in WORK, made afresh: the install prefix, a copy of the application
-# per case and its build directory. Nothing sees weft's own build except `cmake --install`.
+# Everything happens in WORK, made afresh: weft's own build (the library, programs and
+# examples with the default compiler, installed into a prefix), a copy of the application
+# per case and its build directory. Nothing uses the build tree that runs the test, so the
+# test runs the same from a sanitized build.
 # The files each case uses (CMakeLists.txt, build.sh) are the snippets README.md shows;
 # the readme case checks that the README quotes them exactly.
 #
-# Usage: tests/package/run.sh WEFT_SOURCE WEFT_BUILD WORK [case...]
+# Usage: tests/package/run.sh WEFT_SOURCE WORK [case...]
 set -euo pipefail
 
 src=$(cd "$1" && pwd)
-weft_build=$(cd "$2" && pwd)
-work=$3
-shift 3
+work=$2
+shift 2
 cases=("$@")
 [[ ${#cases[@]} -gt 0 ]] || cases=(readme find_package pkg_config add_subdirectory fetch_content)
 here=$src/tests/package
@@ -75,6 +76,12 @@ check_library_only() {
 installed=0
 install_weft() {
   ((installed)) && return 0
+  # Built as a user builds it from a release: the default compiler and build type, the
+  # programs and examples included, no tests or benchmarks.
+  local weft_build=$work/weft-build
+  run "configure weft" cmake -S "$src" -B "$weft_build" "${generator[@]}" -DWEFT_BUILD_TESTS=OFF \
+    -DWEFT_BUILD_BENCH=OFF
+  run "build weft" cmake --build "$weft_build" -j2
   run "cmake --install" cmake --install "$weft_build" --prefix "$prefix"
   for file in include/weft/weft.h include/weft/version.h include/weft/core/event_loop.h lib/libweft.a \
     lib/cmake/weft/weftConfig.cmake lib/cmake/weft/weftConfigVersion.cmake lib/cmake/weft/weftTargets.cmake \
