@@ -1,6 +1,6 @@
 /* Reference UDP echo: the plainest fast server, one thread on one socket, recvmmsg a
  * batch, sendmmsg the same batch back to the senders. Usage: udp_mmsg_echo PORT [BATCH]
- * weft-udp-echo's target is at least 0.95 of this. Stops on SIGTERM/SIGINT. */
+ * weft-echo's (udp://) target is at least 0.95 of this. Stops on SIGTERM/SIGINT. */
 #define _GNU_SOURCE
 #include <netinet/in.h>
 #include <signal.h>

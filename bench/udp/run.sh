@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# UDP echo, head to head: weft-udp-echo against a plain recvmmsg/sendmmsg echo (the
+# UDP echo, head to head: weft-echo (--addr udp://) against a plain recvmmsg/sendmmsg echo (the
 # reference; target at least 0.95), a libuv UDP echo and a Go net UDP echo (targets at
 # least 1.2), 64-byte datagrams.
 #
@@ -29,7 +29,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
-cmake --build "$BUILD_DIR" --target weft-udp-echo >/dev/null
+cmake --build "$BUILD_DIR" --target weft-echo >/dev/null
 cmake -S "$ROOT/bench/peers" -B "$PEER_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$PEER_DIR" --target udp_mmsg_echo udp_load >/dev/null
 cmake --build "$PEER_DIR" --target libuv_udp_echo >/dev/null 2>&1 || true
@@ -47,7 +47,7 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET
 
 start_server() {  # NAME PORT -> SERVER_PID
   case $1 in
-    weft) taskset -c $SERVER_CPU "$BUILD_DIR/bin/weft-udp-echo" --addr "udp://127.0.0.1:$2" --quiet & ;;
+    weft) taskset -c $SERVER_CPU "$BUILD_DIR/bin/weft-echo" --addr "udp://127.0.0.1:$2" --loops 1 --quiet & ;;
     mmsg) taskset -c $SERVER_CPU "$PEER_DIR/udp_mmsg_echo" "$2" 32 & ;;
     libuv) taskset -c $SERVER_CPU "$PEER_DIR/libuv_udp_echo" "$2" & ;;
     go) taskset -c $SERVER_CPU "$PEER_DIR/go_udp_echo" "$2" & ;;

@@ -9,19 +9,26 @@
 // --admin URL serves the server's metrics there: /metrics (Prometheus), /stats (JSON)
 // and /dashboard (a live page), on a loop of their own (the first worker's, with --workers).
 //
+// With --addr udp://host:port or unixgram:///path it echoes datagrams instead
+// (datagram_echo.h): --loops, --reuseport, --quiet, --batch and --max-datagram apply; the
+// flags about connections, TLS, workers and --admin do not, and are refused.
+//
 // Stops gracefully on SIGINT or SIGTERM, after flushing what it has accepted. With
 // --workers, a stopping worker (a stop, or the old generation of a hot restart) lets each
 // connection run until its client closes it or --shutdown-timeout passes: an echo has no
 // message boundary at which the server could end a connection without cutting a client
 // short.
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "admin_flag.h"
 #include "cli.h"
+#include "datagram_echo.h"
 #include "server_flags.h"
 #include "weft/coro/coro.h"
 #include "weft/weft.h"
@@ -58,12 +65,36 @@ int main(int argc, char** argv) {
   weft::tools::WorkerFlags workers;
   weft::tools::add_server_flags(app, flags);
   weft::tools::add_worker_flags(app, workers);
+  app.get_option("--addr")->description(
+      "address to listen on: tcp://host:port, tcp://[v6]:port, unix:///path, unix://@name, or for datagrams "
+      "udp://host:port, udp://[v6]:port, unixgram:///path");
   bool coro = false;
   app.add_choice("--api", coro, {{"callback", false}, {"coro", true}},
                  "serve through the callback API or the coroutine API (one coroutine per connection)");
   std::string admin_url;
   weft::tools::add_admin_flag(app, admin_url);
+  weft::UdpOptions udp;
+  app.add_number("--batch", udp.batch, "udp:// and unixgram://: datagrams per recvmmsg/sendmmsg call", size_t{1},
+                 size_t{1024});
+  app.add_number("--max-datagram", udp.max_datagram,
+                 "udp:// and unixgram://: longest datagram received whole; longer ones come back cut", size_t{1},
+                 size_t{65536});
   app.parse_or_exit(argc, argv);
+
+  if (weft::Address::parse(flags.addr).is_datagram()) {
+    for (const char* flag : {"--lb", "--idle-timeout", "--shutdown-timeout", "--edge-triggered", "--tls-cert",
+                             "--tls-key", "--tls-ca", "--tls-verify-client", "--workers", "--ready-timeout", "--api",
+                             "--admin"}) {
+      if (app.count(flag) > 0) app.fail(std::string(flag) + " does not apply to a datagram address (" + flags.addr + ")");
+    }
+    udp.loops = flags.options.loops != 0 ? flags.options.loops : std::max(1u, std::thread::hardware_concurrency());
+    udp.reuse_port = flags.options.reuse_port;
+    udp.stop_signals = flags.options.stop_signals;
+    return weft::tools::serve_datagram_echo(flags.addr, udp, flags.quiet);
+  }
+  for (const char* flag : {"--batch", "--max-datagram"}) {
+    if (app.count(flag) > 0) app.fail(std::string(flag) + " applies only to udp:// and unixgram:// addresses");
+  }
 
   std::shared_ptr<weft::tls::Context> tls;
   try {
