@@ -44,6 +44,9 @@ DialTarget parse_dial_target(std::string_view url) {
   std::string_view rest = url;
   if (rest.starts_with("tcp://")) {
     rest.remove_prefix(6);
+  } else if (rest.starts_with("udp://") || rest.starts_with("unixgram://")) {
+    bad(url, "a datagram address: dial it with UdpServer::dial (weft/net/udp.h) or, in a coroutine, udp_connect "
+             "(weft/coro/datagram_socket.h)");
   } else if (rest.find("://") != std::string_view::npos) {
     bad(url, "unknown scheme (use tcp:// or unix://)");
   }

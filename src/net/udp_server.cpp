@@ -27,8 +27,9 @@ const UdpOptions& checked(const UdpOptions& o) {
   return o;
 }
 
-// A non-blocking datagram socket bound to address, reporting ICMP errors (IP_RECVERR).
-int bind_datagram(const Address& address, bool reuse_port, const UdpOptions& o, std::error_code& ec) {
+// A non-blocking datagram socket bound to address (or, with connect, connected to it),
+// reporting ICMP errors (IP_RECVERR).
+int open_datagram(const Address& address, bool reuse_port, bool connect, const UdpOptions& o, std::error_code& ec) {
   int fd = ::socket(address.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     ec = last_error();
@@ -43,11 +44,21 @@ int bind_datagram(const Address& address, bool reuse_port, const UdpOptions& o, 
     } else {
       ::setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof one);
     }
+  } else if (connect) {
+    // unix(7) autobind: an abstract name the kernel picks, so the peer can answer.
+    sa_family_t family = AF_UNIX;
+    if (::bind(fd, reinterpret_cast<const sockaddr*>(&family), sizeof family) < 0) {
+      ec = last_error();
+      ::close(fd);
+      return -1;
+    }
   } else if (address.host()[0] != '@') {
     ::unlink(address.host().c_str());  // A datagram socket file left from an earlier run.
   }
   set_buffer_sizes(fd, o.receive_buffer, o.send_buffer);
-  if (::bind(fd, address.sockaddr_ptr(), address.length()) < 0) {
+  int rc = connect ? ::connect(fd, address.sockaddr_ptr(), address.length())
+                   : ::bind(fd, address.sockaddr_ptr(), address.length());
+  if (rc < 0) {
     ec = last_error();
     ::close(fd);
     return -1;
@@ -80,7 +91,7 @@ class UdpServerCore {
     for (size_t i = 0; i < count; ++i) {
       std::error_code ec;
       // With reuse_port and port 0, the first socket picks the port and the rest share it.
-      int fd = bind_datagram(i == 0 ? address : bound, options.reuse_port, options, ec);
+      int fd = open_datagram(i == 0 ? address : bound, options.reuse_port, false, options, ec);
       if (fd < 0) throw std::system_error(ec, "bind " + std::string(url));
       if (i == 0) {
         bound = address.is_unix() ? address : Address::from_sockaddr(local_address(fd).sockaddr_ptr(),
@@ -90,6 +101,25 @@ class UdpServerCore {
       sockets.emplace_back(new UdpSocket(loops.loop(i), fd, handler, options, bound));
       if (std::error_code reg = sockets.back()->open()) throw std::system_error(reg, "register " + std::string(url));
     }
+  }
+
+  UdpSocket& dial(std::string_view url, size_t loop) {
+    if (started) throw std::logic_error("UdpServer::dial must be called before start()");
+    if (loop >= loops.size()) throw std::invalid_argument("UdpServer::dial: no loop " + std::to_string(loop));
+    Address address = Address::parse(url);
+    if (!address.is_datagram()) {
+      throw std::invalid_argument("UdpServer::dial: " + std::string(url) + " is not udp:// or unixgram://");
+    }
+    std::error_code ec;
+    int fd = open_datagram(address, false, true, options, ec);
+    if (fd < 0) throw std::system_error(ec, "connect " + std::string(url));
+    Address local = local_address(fd);
+    sockets.emplace_back(new UdpSocket(loops.loop(loop), fd, handler, options,
+                                       Address::from_sockaddr(local.sockaddr_ptr(), local.length(), true)));
+    UdpSocket& socket = *sockets.back();
+    socket.peer_ = address;
+    if (std::error_code reg = socket.open()) throw std::system_error(reg, "register " + std::string(url));
+    return socket;
   }
 
   void start() {
@@ -139,6 +169,7 @@ UdpServer& UdpServer::listen(std::string_view url) {
   core_->listen(url);
   return *this;
 }
+UdpSocket& UdpServer::dial(std::string_view url, size_t loop) { return core_->dial(url, loop); }
 void UdpServer::start() { core_->start(); }
 void UdpServer::run() {
   core_->start();

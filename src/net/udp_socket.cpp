@@ -169,6 +169,11 @@ std::error_code UdpSocket::send_to(std::string_view bytes, const Address& to) {
   return {};
 }
 
+std::error_code UdpSocket::send(std::string_view bytes) {
+  if (!peer_.valid()) return std::make_error_code(std::errc::not_connected);
+  return send_to(bytes, peer_);
+}
+
 void UdpSocket::flush_sends() {
   bool retried = false;
   while (sent_ < pending_.size()) {

@@ -223,6 +223,13 @@ TEST(ClientDial, MalformedUrlThrows) {
   EXPECT_THROW(client.dial("tcp://127.0.0.1"), std::invalid_argument);
   EXPECT_THROW(client.dial("http://x:1"), std::invalid_argument);
   EXPECT_THROW(client.dial("tcp://bad host:1"), std::invalid_argument);
+  // A datagram address names where datagram peers are dialed.
+  try {
+    client.dial("udp://127.0.0.1:53");
+    ADD_FAILURE() << "udp:// was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("UdpServer::dial"), std::string::npos) << e.what();
+  }
 }
 
 // A proxy-shaped use: the client runs on the server's loops and stops with it.

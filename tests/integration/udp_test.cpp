@@ -1,5 +1,7 @@
 // UdpServer and UdpSocket: echo of every datagram size from 0 B to 65,507 B, truncation
-// reported, EMSGSIZE refused at once, ICMP port unreachable reported with its address,
+// reported, EMSGSIZE refused at once (and a Unix datagram beyond the socket buffer
+// reported) with the socket still usable, ICMP port unreachable reported with its address,
+// dialed (connected) sockets refused by a closed port and then talking to their peer,
 // SO_REUSEPORT across loops, IPv6, and real peers (Python's socket module, nc -u).
 
 #include <arpa/inet.h>
@@ -66,7 +68,8 @@ class Echo : public DatagramHandler {
       truncations.push_back(truncated);
       sockets.insert(&s);
     }
-    s.send_to(data, from);
+    received.add();
+    if (reply) s.send_to(data, from);
   }
   void on_error(UdpSocket&, std::error_code ec, const Address& peer) override {
     std::lock_guard lock(mutex);
@@ -79,12 +82,26 @@ class Echo : public DatagramHandler {
   std::set<UdpSocket*> sockets;
   std::vector<std::string> errors;
   Counter error_count;
+  Counter received;
+  bool reply = true;  // False: only records (a client that must not echo the echo).
 };
 
 // Runs fn on the server's loop i and returns its result.
 template <class F>
 auto on_loop(UdpServer& server, F fn, size_t i = 0) {
   return call_on_loop(server.loop(i), std::move(fn));
+}
+
+// A loopback UDP address nobody listens on (bound, noted, released).
+Address unused_udp_address() {
+  int probe = ::socket(AF_INET, SOCK_DGRAM, 0);
+  Address any = Address::parse("udp://127.0.0.1:0");
+  ::bind(probe, any.sockaddr_ptr(), any.length());
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  ::getsockname(probe, reinterpret_cast<sockaddr*>(&ss), &len);
+  ::close(probe);
+  return Address::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len, true);
 }
 
 TEST(Udp, EchoesEverySizeFromZeroTo65507) {
@@ -153,20 +170,121 @@ TEST(Udp, PortUnreachableIsReportedWithTheAddress) {
   UdpServer server(echo, {});
   server.listen("udp://127.0.0.1:0");
   server.start();
-  // A port nobody listens on: bind one, note it, close it.
-  int probe = ::socket(AF_INET, SOCK_DGRAM, 0);
-  Address any = Address::parse("udp://127.0.0.1:0");
-  ASSERT_EQ(::bind(probe, any.sockaddr_ptr(), any.length()), 0);
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  ::getsockname(probe, reinterpret_cast<sockaddr*>(&ss), &len);
-  Address dead = Address::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len, true);
-  ::close(probe);
+  Address dead = unused_udp_address();
   auto sent = on_loop(server, [&] { return server.socket(0).send_to("anyone?", dead); });
   ASSERT_EQ(sent, std::error_code());
   ASSERT_TRUE(echo.error_count.wait_for(1));
   std::lock_guard lock(echo.mutex);
   EXPECT_EQ(echo.errors[0], std::make_error_code(std::errc::connection_refused).message() + " " + dead.to_string());
+}
+
+TEST(Udp, DialedSocketIsRefusedByAClosedPortThenTalksToItsPeer) {
+  Echo handler;
+  UdpServer client(handler, {});
+  Address dead = unused_udp_address();
+  UdpSocket& socket = client.dial(dead.to_string());
+  EXPECT_EQ(socket.peer_address().to_string(), dead.to_string());
+  EXPECT_EQ(client.socket_count(), 1u);
+  client.start();
+  ASSERT_EQ(on_loop(client, [&] { return socket.send("anyone?"); }), std::error_code());
+  ASSERT_TRUE(handler.error_count.wait_for(1));
+  {
+    std::lock_guard lock(handler.mutex);
+    EXPECT_EQ(handler.errors[0],
+              std::make_error_code(std::errc::connection_refused).message() + " " + dead.to_string());
+  }
+  // The same socket goes on: once someone listens on the port, datagrams flow both ways.
+  int peer = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_EQ(::bind(peer, dead.sockaddr_ptr(), dead.length()), 0);
+  ASSERT_EQ(on_loop(client, [&] { return socket.send("hello"); }), std::error_code());
+  char buf[16];
+  sockaddr_storage from{};
+  socklen_t from_len = sizeof from;
+  pollfd p{peer, POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 5000), 1);
+  ssize_t n = ::recvfrom(peer, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
+  EXPECT_EQ(std::string(buf, static_cast<size_t>(std::max<ssize_t>(n, 0))), "hello");
+  EXPECT_EQ(Address::from_sockaddr(reinterpret_cast<sockaddr*>(&from), from_len, true).to_string(),
+            socket.local_address().to_string());
+  // Its reply reaches the handler, which echoes it back through the connected socket.
+  ASSERT_EQ(::sendto(peer, "back", 4, 0, reinterpret_cast<sockaddr*>(&from), from_len), 4);
+  ASSERT_EQ(::poll(&p, 1, 5000), 1);
+  n = ::recv(peer, buf, sizeof buf, 0);
+  EXPECT_EQ(std::string(buf, static_cast<size_t>(std::max<ssize_t>(n, 0))), "back");
+  ::close(peer);
+  client.stop();
+  client.wait();
+  EXPECT_EQ(handler.error_count.value(), 1u);
+}
+
+TEST(Udp, DialRules) {
+  Echo handler;
+  UdpServer server(handler, {});
+  server.listen("udp://127.0.0.1:0");
+  EXPECT_THROW(server.dial("tcp://127.0.0.1:9"), std::invalid_argument);
+  EXPECT_THROW(server.dial("udp://127.0.0.1:9", 1), std::invalid_argument);  // One loop only.
+  server.start();
+  EXPECT_THROW(server.dial("udp://127.0.0.1:9"), std::logic_error);
+  // A listening socket has no peer to send() to.
+  EXPECT_EQ(on_loop(server, [&] { return server.socket(0).send("x"); }),
+            std::make_error_code(std::errc::not_connected));
+}
+
+TEST(Udp, DialedUnixDatagramSocketGetsAnswers) {
+  std::string path = "/tmp/weft-udp-test-" + std::to_string(::getpid()) + ".sock";
+  Echo echo;
+  UdpServer server(echo, {});
+  server.listen("unixgram://" + path);
+  server.start();
+  Echo replies;
+  replies.reply = false;
+  UdpServer client(replies, {});
+  UdpSocket& socket = client.dial("unixgram://" + path);
+  EXPECT_TRUE(socket.local_address().is_unix());
+  client.start();
+  // The echo answers the name the kernel chose for the dialed socket (autobind).
+  ASSERT_EQ(on_loop(client, [&] { return socket.send(""); }), std::error_code());
+  ASSERT_EQ(on_loop(client, [&] { return socket.send("unix"); }), std::error_code());
+  ASSERT_TRUE(replies.received.wait_for(2));
+  client.stop();
+  client.wait();
+  server.stop();
+  server.wait();
+  std::lock_guard lock(replies.mutex);
+  EXPECT_EQ(replies.sizes, (std::vector<size_t>{0, 4}));
+  ::unlink(path.c_str());
+}
+
+TEST(Udp, UnixDatagramBeyondTheBufferIsReportedAndTheSocketGoesOn) {
+  std::string path = "/tmp/weft-udp-test-big-" + std::to_string(::getpid()) + ".sock";
+  Echo echo;
+  UdpServer server(echo, {});
+  server.listen("unixgram://" + path);
+  server.start();
+  Echo sender;
+  sender.reply = false;
+  UdpOptions small;
+  small.send_buffer = 4096;  // The kernel doubles it; a 64 KiB datagram cannot fit.
+  UdpServer client(sender, small);
+  UdpSocket& socket = client.dial("unixgram://" + path);
+  client.start();
+  // Queued at once (the family sets no limit); refused by sendmmsg with EMSGSIZE.
+  ASSERT_EQ(on_loop(client, [&] { return socket.send(std::string(65536, 'x')); }), std::error_code());
+  ASSERT_TRUE(sender.error_count.wait_for(1));
+  {
+    std::lock_guard lock(sender.mutex);
+    EXPECT_EQ(sender.errors[0], std::make_error_code(std::errc::message_size).message() + " unixgram://" + path);
+  }
+  ASSERT_EQ(on_loop(client, [&] { return socket.send("still here"); }), std::error_code());
+  ASSERT_TRUE(echo.received.wait_for(1));
+  ASSERT_TRUE(sender.received.wait_for(1));  // Its echo came back too.
+  client.stop();
+  client.wait();
+  server.stop();
+  server.wait();
+  std::lock_guard lock(echo.mutex);
+  EXPECT_EQ(echo.sizes, (std::vector<size_t>{10}));
+  ::unlink(path.c_str());
 }
 
 TEST(Udp, ReusePortGivesEachLoopASocket) {

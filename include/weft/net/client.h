@@ -99,7 +99,8 @@ class Client {
   // Blocks until the stop has finished (and the client's own loops have ended).
   void wait();
 
-  // Dials `url` (tcp://host:port, tcp://[v6]:port, unix:///path, unix://@name). The
+  // Dials `url` (tcp://host:port, tcp://[v6]:port, unix:///path, unix://@name; datagram
+  // peers, udp:// and unixgram://, are dialed with UdpServer::dial in weft/net/udp.h). The
   // connection's context slot is preset to `context` (seen in on_open). It lives on
   // `loop`; with kAnyLoop, on the calling thread's loop if that is one of this client's,
   // else the next one in turn. Throws std::invalid_argument for a malformed URL; every

@@ -21,6 +21,11 @@
 // (MSG_TRUNC), never silently. send_to refuses a datagram longer than the address family
 // allows (65,507 bytes over IPv4, 65,527 over IPv6) with std::errc::message_size.
 //
+// Connected sockets (clients). UdpServer::dial("udp://host:port") opens a socket connected
+// to one peer: send() sends to it, only its datagrams arrive, and an ICMP port unreachable
+// for what was sent reaches on_error as std::errc::connection_refused. A UdpServer that
+// only dials is a UDP client.
+//
 // Errors. Sockets are opened with IP_RECVERR, so an ICMP error about a datagram sent
 // earlier (port unreachable: std::errc::connection_refused) reaches on_error with the
 // address it was sent to. An error the kernel returns for one queued datagram
@@ -88,9 +93,14 @@ class UdpSocket final : private detail::IoObject {
   // std::errc::message_size (too long for the family), address_family_not_supported, or
   // no_buffer_space (UdpOptions::max_queued). Loop thread only.
   std::error_code send_to(std::string_view bytes, const Address& to);
+  // Queues a datagram for the peer of a socket from UdpServer::dial; fails as send_to
+  // does, and with std::errc::not_connected on a listening socket. Loop thread only.
+  std::error_code send(std::string_view bytes);
   // Bytes queued and not yet taken by the kernel.
   size_t queued_bytes() const { return queued_bytes_; }
   const Address& local_address() const { return local_; }
+  // The dialed peer; an invalid Address for a listening socket.
+  const Address& peer_address() const { return peer_; }
   EventLoop& loop() const { return *loop_; }
   int fd() const { return fd_; }
 
@@ -119,6 +129,7 @@ class UdpSocket final : private detail::IoObject {
   size_t batch_;
   size_t max_queued_;
   Address local_;
+  Address peer_;
   std::unique_ptr<Batch> io_;  // recvmmsg/sendmmsg arrays and buffers, made once.
   std::vector<Pending> pending_;
   std::vector<char> arena_;  // The queued datagrams' bytes, back to back.
@@ -139,6 +150,11 @@ class UdpServer {
   // Binds udp://host:port or unixgram:///path (port 0 picks a free port: see address()).
   // Before start(). Throws std::system_error if the socket cannot be bound.
   UdpServer& listen(std::string_view url);
+  // Opens a socket on loop `loop` connected to udp://host:port (numeric host) or
+  // unixgram:///path, bound to an address the kernel picks. Before start(). Returns the
+  // socket (also socket(socket_count() - 1)); throws std::invalid_argument for another
+  // scheme or a loop out of range, std::system_error if the socket cannot be opened.
+  UdpSocket& dial(std::string_view url, size_t loop = 0);
   // Starts the loops and returns.
   void start();
   // start() if needed, then waits until stop() or a stop signal.
