@@ -1,5 +1,6 @@
 // DatagramSocket: a coroutine UDP echo for every size from 0 B to 65,507 B, truncation,
-// EMSGSIZE, a connected socket's ICMP refusal, and cancellation by a server stop.
+// EMSGSIZE (over UDP and for a Unix datagram beyond the socket buffer) with the socket
+// still usable, a connected socket's ICMP refusal, and cancellation by a server stop.
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -119,6 +120,27 @@ TEST(CoroDatagram, ConnectedSocketSeesRefusalAndTooLongIsRefused) {
   });
   EXPECT_EQ(got, std::make_error_code(std::errc::message_size).message() + "|Success|" +
                      std::make_error_code(std::errc::connection_refused).message());
+}
+
+TEST(CoroDatagram, UnixDatagramBeyondTheBufferIsRefusedAndTheSocketGoesOn) {
+  CoroFixture fixture([](Stream) -> Task<> { co_return; });
+  std::string base = "/tmp/weft-coro-dgram-" + std::to_string(::getpid());
+  auto got = run_on_loop(fixture.server(), [base]() -> Task<std::string> {
+    auto a = co_await udp_bind("unixgram://" + base + "-a.sock");
+    auto b = co_await udp_bind("unixgram://" + base + "-b.sock");
+    if (!a || !b) co_return "bind failed";
+    Address to = b->local_address();
+    // Larger than a Unix datagram socket's default send buffer (about 208 KiB).
+    std::error_code too_big = co_await a->send_to(std::string(1 << 20, 'x'), to);
+    std::error_code fine = co_await a->send_to("still here", to);
+    char buf[32];
+    auto d = co_await with_timeout(5s, b->recv_from(buf));
+    if (!d) co_return too_big.message() + "|" + fine.message() + "|recv: " + d.error().message();
+    co_return too_big.message() + "|" + fine.message() + "|" + std::string(buf, d->size);
+  });
+  ::unlink((base + "-a.sock").c_str());
+  ::unlink((base + "-b.sock").c_str());
+  EXPECT_EQ(got, std::make_error_code(std::errc::message_size).message() + "|Success|still here");
 }
 
 TEST(CoroDatagram, TimeoutAndBadAddresses) {
