@@ -79,6 +79,8 @@ bench: build
 	@bench/run.sh
 	@bench/http/run.sh
 	@bench/kv.sh
+	@bench/udp/run.sh
+	@bench/broadcast/run.sh
 
 # Only the HTTP comparison: weft-http against nginx, Go net/http and Node http (wrk).
 bench-http: build

@@ -6,8 +6,9 @@
 #   bench/udp/run.sh [--quick] [--reps N] [--duration S] [--size B]
 #
 # Each pair serves at the same time, both servers pinned to one CPU and both loads
-# (bench/peers/udp_load: 16 sockets, 8 datagrams in flight each, fewer than a default socket buffer holds) to another, so the
-# ratio holds while the machine's speed drifts. Prints one line per run and the median
+# (bench/peers/udp_load: 16 sockets, 8 datagrams in flight each, fewer than a default
+# socket buffer holds) to another, so the ratio holds while the machine's speed drifts;
+# the start order alternates between repetitions. Prints one line per run and the median
 # ratio per peer; writes bench/results/udp.md.
 set -euo pipefail
 
@@ -65,13 +66,23 @@ for peer in mmsg libuv go; do
   if [[ ! -x $PEER_DIR/${PEER_BIN[$peer]} ]]; then echo "${PEER_BIN[$peer]} not built: skipped"; continue; fi
   for ((rep = 1; rep <= REPS; rep++)); do
     pw=$(free_port); pp=$(free_port)
-    start_server weft "$pw"; wpid=$SERVER_PID
-    start_server "$peer" "$pp"; ppid=$SERVER_PID
+    # Odd repetitions start weft first (server and load), even ones the peer.
+    if ((rep % 2)); then
+      start_server weft "$pw"; wpid=$SERVER_PID
+      start_server "$peer" "$pp"; ppid=$SERVER_PID
+    else
+      start_server "$peer" "$pp"; ppid=$SERVER_PID
+      start_server weft "$pw"; wpid=$SERVER_PID
+    fi
     sleep 0.3  # Both bind before their first datagram; a datagram sent earlier is lost, not refused.
-    timeout 60 taskset -c $LOAD_CPU "$PEER_DIR/udp_load" "$pw" "$DURATION" "$SIZE" 16 8 >"$LOG/w.json" &
-    l1=$!
-    timeout 60 taskset -c $LOAD_CPU "$PEER_DIR/udp_load" "$pp" "$DURATION" "$SIZE" 16 8 >"$LOG/p.json" &
-    l2=$!
+    run_load() { timeout 60 taskset -c $LOAD_CPU "$PEER_DIR/udp_load" "$1" "$DURATION" "$SIZE" 16 8 >"$2"; }
+    if ((rep % 2)); then
+      run_load "$pw" "$LOG/w.json" & l1=$!
+      run_load "$pp" "$LOG/p.json" & l2=$!
+    else
+      run_load "$pp" "$LOG/p.json" & l1=$!
+      run_load "$pw" "$LOG/w.json" & l2=$!
+    fi
     wait $l1 $l2 || true
     kill -TERM "$wpid" "$ppid" 2>/dev/null || true
     wait "$wpid" "$ppid" 2>/dev/null || true
