@@ -8,7 +8,7 @@
 #
 # Each pair serves at the same time: both servers (build/bin/bench_broadcast --mode shared
 # and --mode copy, one loop each) pinned to one CPU, both clients (bench/peers/
-# broadcast_load, 4 broadcasts in flight) to another; the start order alternates between
+# broadcast_load, 2 broadcasts in flight) to another; the start order alternates between
 # repetitions. CPU per delivery is each server's own CPU time (/proc/PID/stat) over the
 # measured window divided by its deliveries, so it holds while the two share the CPU.
 # Writes bench/results/broadcast.md.
@@ -74,7 +74,7 @@ for size in ${SIZES//,/ }; do
     done
     for mode in "${order[@]}"; do wait_listening "${port[$mode]}"; done
     for mode in "${order[@]}"; do
-      timeout 120 taskset -c $LOAD_CPU "$PEER_DIR/broadcast_load" "${port[$mode]}" "$CONNS" "$size" "$DURATION" 4 1 \
+      timeout 120 taskset -c $LOAD_CPU "$PEER_DIR/broadcast_load" "${port[$mode]}" "$CONNS" "$size" "$DURATION" 2 1 \
         "${spid[$mode]}" >"$LOG/$mode.load.json" &
       lpid[$mode]=$!
     done
