@@ -14,6 +14,7 @@
 
 #include "coro_fixture.h"
 #include "payload.h"
+#include "ports.h"
 #include "weft/coro/coro.h"
 
 namespace weft::test {
@@ -38,18 +39,6 @@ std::optional<std::string> round_trip(const Address& to, const std::string& byte
   }
   ::close(fd);
   return result;
-}
-
-// A free loopback UDP port, as an address nobody listens on.
-Address dead_address() {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  Address any = Address::parse("udp://127.0.0.1:0");
-  ::bind(fd, any.sockaddr_ptr(), any.length());
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  ::close(fd);
-  return Address::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len, true);
 }
 
 struct EchoState {
@@ -107,7 +96,7 @@ TEST(CoroDatagram, EchoesEverySizeAndReportsTruncation) {
 
 TEST(CoroDatagram, ConnectedSocketSeesRefusalAndTooLongIsRefused) {
   CoroFixture fixture([](Stream) -> Task<> { co_return; });
-  Address dead = dead_address();
+  Address dead = unused_udp_address();
   std::string url = dead.to_string();
   auto got = run_on_loop(fixture.server(), [url]() -> Task<std::string> {
     auto peer = co_await udp_connect(url);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "command.h"
+#include "ports.h"
 #include "program.h"
 #include "weft/core/address.h"
 
@@ -25,18 +26,6 @@ namespace weft::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A loopback UDP port free right now (bound, noted, released).
-uint16_t free_udp_port() {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  Address any = Address::parse("udp://127.0.0.1:0");
-  ::bind(fd, any.sockaddr_ptr(), any.length());
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  ::close(fd);
-  return Address::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len).port();
-}
 
 // Sends bytes from a fresh socket and returns the reply (nullopt after 5 s).
 std::optional<std::string> echo_of(const Address& to, const std::string& bytes) {
@@ -94,7 +83,7 @@ constexpr size_t kSizeCount = 21;
 class UdpEchoTool : public ::testing::TestWithParam<std::vector<std::string>> {};
 
 TEST_P(UdpEchoTool, EchoesEverySizeAndSeveralSenders) {
-  uint16_t port = free_udp_port();
+  uint16_t port = unused_udp_port();
   std::string addr = "udp://127.0.0.1:" + std::to_string(port);
   std::vector<std::string> args = {"--addr", addr};
   for (const std::string& a : GetParam()) args.push_back(a);
@@ -143,7 +132,7 @@ TEST(UdpEchoToolUnix, EchoesUnixDatagrams) {
 }
 
 TEST(UdpEchoToolOptions, MaxDatagramCutsLongerOnes) {
-  uint16_t port = free_udp_port();
+  uint16_t port = unused_udp_port();
   std::string addr = "udp://127.0.0.1:" + std::to_string(port);
   Program echo(WEFT_ECHO_PATH, {"--addr", addr, "--max-datagram", "100", "--batch", "4"});
   ASSERT_TRUE(echo.wait_line("listening on")) << echo.output();

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "payload.h"
+#include "ports.h"
 #include "sync.h"
 #include "weft/net/udp.h"
 
@@ -90,18 +91,6 @@ class Echo : public DatagramHandler {
 template <class F>
 auto on_loop(UdpServer& server, F fn, size_t i = 0) {
   return call_on_loop(server.loop(i), std::move(fn));
-}
-
-// A loopback UDP address nobody listens on (bound, noted, released).
-Address unused_udp_address() {
-  int probe = ::socket(AF_INET, SOCK_DGRAM, 0);
-  Address any = Address::parse("udp://127.0.0.1:0");
-  ::bind(probe, any.sockaddr_ptr(), any.length());
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  ::getsockname(probe, reinterpret_cast<sockaddr*>(&ss), &len);
-  ::close(probe);
-  return Address::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len, true);
 }
 
 TEST(Udp, EchoesEverySizeFromZeroTo65507) {
