@@ -31,8 +31,7 @@ TEST(UdpPingExample, AClosedPortIsRefused) {
   std::string addr = unused_udp_address().to_string();
   CommandResult r = run_command({WEFT_EXAMPLE_UDP_PING, addr, "3"}, {}, 20s);
   EXPECT_EQ(r.exit_code, 1) << r.describe() << r.out;
-  EXPECT_NE(r.out.find(addr + ": " + std::make_error_code(std::errc::connection_refused).message()),
-            std::string::npos)
+  EXPECT_NE(r.out.find(addr + ": " + std::make_error_code(std::errc::connection_refused).message()), std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("0 of 3 answered"), std::string::npos) << r.out;
 }

@@ -22,8 +22,12 @@ uint16_t unused_port(int type) {
 
 }  // namespace
 
-uint16_t unused_tcp_port() { return unused_port(SOCK_STREAM); }
-uint16_t unused_udp_port() { return unused_port(SOCK_DGRAM); }
+uint16_t unused_tcp_port() {
+  return unused_port(SOCK_STREAM);
+}
+uint16_t unused_udp_port() {
+  return unused_port(SOCK_DGRAM);
+}
 
 std::string refused_url() {
   return "tcp://127.0.0.1:" + std::to_string(unused_tcp_port());

@@ -82,10 +82,11 @@ int main(int argc, char** argv) {
   app.parse_or_exit(argc, argv);
 
   if (weft::Address::parse(flags.addr).is_datagram()) {
-    for (const char* flag : {"--lb", "--idle-timeout", "--shutdown-timeout", "--edge-triggered", "--tls-cert",
-                             "--tls-key", "--tls-ca", "--tls-verify-client", "--workers", "--ready-timeout", "--api",
-                             "--admin"}) {
-      if (app.count(flag) > 0) app.fail(std::string(flag) + " does not apply to a datagram address (" + flags.addr + ")");
+    for (const char* flag :
+         {"--lb", "--idle-timeout", "--shutdown-timeout", "--edge-triggered", "--tls-cert", "--tls-key", "--tls-ca",
+          "--tls-verify-client", "--workers", "--ready-timeout", "--api", "--admin"}) {
+      if (app.count(flag) > 0)
+        app.fail(std::string(flag) + " does not apply to a datagram address (" + flags.addr + ")");
     }
     udp.loops = flags.options.loops != 0 ? flags.options.loops : std::max(1u, std::thread::hardware_concurrency());
     udp.reuse_port = flags.options.reuse_port;
