@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -80,15 +81,27 @@ CommandResult python_peer(const std::string& family, const std::string& target, 
 const char* const kSizes = "sorted(set(list(range(0, 65508, 4099)) + [1, 1472, 1473, 65506, 65507]))";
 constexpr size_t kSizeCount = 21;
 
-class UdpEchoTool : public ::testing::TestWithParam<std::vector<std::string>> {};
+struct ToolCase {
+  std::string name;
+  std::vector<std::string> args;
+  std::string layout;  // What the start-up line says about sockets and loops.
+};
+
+void PrintTo(const ToolCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
+class UdpEchoTool : public ::testing::TestWithParam<ToolCase> {};
 
 TEST_P(UdpEchoTool, EchoesEverySizeAndSeveralSenders) {
   uint16_t port = unused_udp_port();
   std::string addr = "udp://127.0.0.1:" + std::to_string(port);
   std::vector<std::string> args = {"--addr", addr};
-  for (const std::string& a : GetParam()) args.push_back(a);
+  for (const std::string& a : GetParam().args) args.push_back(a);
   Program echo(WEFT_ECHO_PATH, args);
-  ASSERT_TRUE(echo.wait_line("listening on " + addr)) << echo.output();
+  auto line = echo.wait_line("listening on " + addr);
+  ASSERT_TRUE(line) << echo.output();
+  EXPECT_NE(line->find(GetParam().layout), std::string::npos) << *line;
 
   CommandResult peer = python_peer("AF_INET", "('127.0.0.1', " + std::to_string(port) + ")", kSizes);
   EXPECT_EQ(peer.out, "ok " + std::to_string(kSizeCount) + "\n") << peer.describe();
@@ -111,9 +124,13 @@ TEST_P(UdpEchoTool, EchoesEverySizeAndSeveralSenders) {
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << *status;
 }
 
-INSTANTIATE_TEST_SUITE_P(Flags, UdpEchoTool,
-                         ::testing::Values(std::vector<std::string>{}, std::vector<std::string>{"--loops", "2"},
-                                           std::vector<std::string>{"--loops", "2", "--reuseport"}));
+// Without --reuseport one socket serves; --loops 0 (the default) means one loop then.
+INSTANTIATE_TEST_SUITE_P(
+    Flags, UdpEchoTool,
+    ::testing::Values(ToolCase{"one_loop", {}, "1 socket(s) on 1 loop(s)"},
+                      ToolCase{"two_loops", {"--loops", "2"}, "1 socket(s) on 2 loop(s)"},
+                      ToolCase{"reuseport", {"--loops", "2", "--reuseport"}, "2 socket(s) on 2 loop(s)"}),
+    [](const auto& info) { return info.param.name; });
 
 TEST(UdpEchoToolUnix, EchoesUnixDatagrams) {
   namespace fs = std::filesystem;

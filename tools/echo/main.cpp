@@ -88,8 +88,11 @@ int main(int argc, char** argv) {
       if (app.count(flag) > 0)
         app.fail(std::string(flag) + " does not apply to a datagram address (" + flags.addr + ")");
     }
-    udp.loops = flags.options.loops != 0 ? flags.options.loops : std::max(1u, std::thread::hardware_concurrency());
+    // Without --reuseport one socket on the first loop serves everyone: more loops would idle.
     udp.reuse_port = flags.options.reuse_port;
+    udp.loops = flags.options.loops != 0 ? flags.options.loops
+                : udp.reuse_port         ? std::max(1u, std::thread::hardware_concurrency())
+                                         : 1;
     udp.stop_signals = flags.options.stop_signals;
     return weft::tools::serve_datagram_echo(flags.addr, udp, flags.quiet);
   }

@@ -166,7 +166,8 @@ class UdpServer {
   const Address& address(size_t i = 0) const;
   size_t loop_count() const;
   EventLoop& loop(size_t i);
-  // The sockets bound so far (one per loop with reuse_port). Loop threads use their own.
+  // The sockets opened so far, in order: bound ones (one per loop with reuse_port) and
+  // dialed ones. Loop threads use their own.
   size_t socket_count() const;
   UdpSocket& socket(size_t i);
 
