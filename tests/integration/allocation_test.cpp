@@ -34,6 +34,17 @@ void expect_loop_allocations_counted(EventLoop& loop) {
   ASSERT_GE(g_allocations.load(), before + 3) << "allocations on the loop thread are not counted";
 }
 
+// Runs fn (which returns whether it succeeded) with counting on; the allocations made
+// meanwhile anywhere in the process.
+template <class F>
+size_t allocations_during(F fn, bool& ok) {
+  g_allocations.store(0);
+  g_counting.store(true);
+  ok = fn();
+  g_counting.store(false);
+  return g_allocations.load();
+}
+
 // Runs n round trips of 64 bytes with preallocated buffers; returns false on any failure.
 bool round_trips(LoopbackClient& client, size_t n, char (&out)[64], char (&in)[64]) {
   for (size_t i = 0; i < n; ++i) {
@@ -65,11 +76,8 @@ TEST_P(SteadyStateAllocations, EchoRoundTripsAllocateNothing) {
   ASSERT_NO_FATAL_FAILURE(expect_loop_allocations_counted(fixture.server().loop(0)));
 
   constexpr size_t kRoundTrips = 10000;
-  g_allocations.store(0);
-  g_counting.store(true);
-  bool ok = round_trips(client, kRoundTrips, out, in);
-  g_counting.store(false);
-  size_t allocations = g_allocations.load();
+  bool ok = false;
+  size_t allocations = allocations_during([&] { return round_trips(client, kRoundTrips, out, in); }, ok);
 
   ASSERT_TRUE(ok) << "measured round trips failed";
   EXPECT_EQ(allocations, 0u) << allocations << " allocations in " << kRoundTrips << " echo round trips";
@@ -110,11 +118,8 @@ TEST(UdpSteadyStateAllocations, EchoAllocatesNothingPerDatagram) {
   ASSERT_NO_FATAL_FAILURE(expect_loop_allocations_counted(server.loop(0)));
 
   constexpr size_t kRoundTrips = 10000;
-  g_allocations.store(0);
-  g_counting.store(true);
-  bool ok = datagram_round_trips(fd, kRoundTrips, out, in);
-  g_counting.store(false);
-  size_t allocations = g_allocations.load();
+  bool ok = false;
+  size_t allocations = allocations_during([&] { return datagram_round_trips(fd, kRoundTrips, out, in); }, ok);
   ::close(fd);
 
   ASSERT_TRUE(ok) << "measured round trips failed";
