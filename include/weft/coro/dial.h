@@ -10,10 +10,11 @@
 // (std::errc::connection_refused, ...), Errc::timeout after `timeout`, Errc::closed if
 // the coroutine is cancelled meanwhile, Errc::shutdown once the server is stopping,
 // std::errc::invalid_argument for a malformed URL or a datagram one (udp://, unixgram://:
-// udp_connect in weft/coro/datagram_socket.h gives a connected datagram socket), a weft::dns::Errc for a name that does
-// not resolve. A host name is resolved without blocking by the loop's resolver
-// (weft::dns::default_resolver(), c-ares, cached for the records' time to live), within
-// the same timeout; the first address it gives is dialed. Numeric hosts skip it.
+// udp_connect in weft/coro/datagram_socket.h gives a connected datagram socket), a
+// weft::dns::Errc for a name that does not resolve. A host name is resolved without
+// blocking by the loop's resolver (weft::dns::default_resolver(), c-ares, cached for the
+// records' time to live), within the same timeout; the first address it gives is dialed.
+// Numeric hosts skip it.
 //
 // Dialed connections belong to the CoroServer that runs the coroutine: they follow its
 // ServerOptions (nodelay, buffers, water marks, idle timeout), count in its connection
