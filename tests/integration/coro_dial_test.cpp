@@ -111,10 +111,12 @@ TEST(CoroDial, RefusedTimedOutAndMalformed) {
     out += (co_await dial(refused_url)).error() == std::errc::connection_refused ? "refused " : "? ";
     out += (co_await dial(full_url, 50ms)).error() == Errc::timeout ? "timeout " : "? ";
     out += (co_await with_timeout(50ms, dial(full_url, 1h))).error() == Errc::timeout ? "bounded " : "? ";
-    out += (co_await dial("no scheme here")).error() == std::errc::invalid_argument ? "invalid" : "?";
+    out += (co_await dial("no scheme here")).error() == std::errc::invalid_argument ? "invalid " : "? ";
+    // Datagram peers are dialed with udp_connect: a Stream has no datagram boundaries.
+    out += (co_await dial("udp://127.0.0.1:53")).error() == std::errc::invalid_argument ? "datagram" : "?";
     co_return out;
   });
-  EXPECT_EQ(errors, "refused timeout bounded invalid");
+  EXPECT_EQ(errors, "refused timeout bounded invalid datagram");
   client.stop();
   client.wait();
   ::close(full);
