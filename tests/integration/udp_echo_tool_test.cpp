@@ -130,7 +130,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(ToolCase{"one_loop", {}, "1 socket(s) on 1 loop(s)"},
                       ToolCase{"two_loops", {"--loops", "2"}, "1 socket(s) on 2 loop(s)"},
                       ToolCase{"reuseport", {"--loops", "2", "--reuseport"}, "2 socket(s) on 2 loop(s)"}),
-    [](const auto& info) { return info.param.name; });
+    [](const auto& param_info) { return param_info.param.name; });
 
 TEST(UdpEchoToolUnix, EchoesUnixDatagrams) {
   namespace fs = std::filesystem;
