@@ -3,7 +3,9 @@
 // --maxmemory, --maxmemory-policy, --proto-max-bulk-len and --client-output-limit.
 //
 // A cache, not a database: everything lives in memory and is gone when the process stops.
-// Stops on SIGINT or SIGTERM after flushing the replies it has accepted.
+// Stops on SIGINT or SIGTERM after flushing the replies it has accepted. With --tls-cert it
+// serves TLS only (as redis-server's --tls-port does; `redis-cli --tls` talks to it), and
+// SIGHUP reloads the certificate files.
 
 #include <cstdio>
 #include <exception>
@@ -13,6 +15,7 @@
 #include "options.h"
 #include "server.h"
 #include "server_flags.h"
+#include "tls_flags.h"
 #include "weft/net/server.h"
 
 int main(int argc, char** argv) {
@@ -52,6 +55,8 @@ int main(int argc, char** argv) {
   }
 
   try {
+    auto tls = weft::tools::use_tls(app, server);
+    weft::tools::ReloadOnHangup reload(tls);
     weft::kv::KvServer handler(o);
     weft::ServerOptions so = server.options;
     // A request stays in the input until it is complete: room for the largest one.
@@ -60,8 +65,8 @@ int main(int argc, char** argv) {
     s.listen(server.addr);
     if (s.loop_count() > 256) app.fail("--loops: weft-kv runs at most 256 loops (this machine has more cores)");
     if (!server.quiet) {
-      std::printf("weft-kv listening on %s with %zu loop(s); in memory only, nothing is saved\n",
-                  s.address().to_string().c_str(), s.loop_count());
+      std::printf("weft-kv listening on %s%s with %zu loop(s); in memory only, nothing is saved\n",
+                  s.address().to_string().c_str(), tls ? " (TLS)" : "", s.loop_count());
       std::fflush(stdout);
     }
     s.run();
