@@ -80,8 +80,9 @@ void KvServer::process(Client& c) {
   {
     resp::ReplyWriter out(conn.output(), c.protocol);
     c.active_writer = &out;
-    for (;;) {
-      const resp::ParseResult r = c.parser.parse(in.subview(used));
+    // Stops when the input is used up: parsing no bytes would find nothing.
+    while (used < in.size()) {
+      const resp::ParseResult r = c.parser.parse(in, used);
       used += r.consumed;
       if (r.kind == resp::ParseResult::Kind::need_more) break;
       if (r.kind == resp::ParseResult::Kind::error) {
