@@ -1,7 +1,8 @@
 // weft-proxy: a TCP load balancer. Every accepted connection is relayed to one upstream
 // chosen among the healthy ones (round robin, least connections, or a hash of the
 // client's address); `weft-proxy --help` lists the flags. Stops gracefully on SIGINT or
-// SIGTERM, after the relays in flight have drained.
+// SIGTERM, after the relays in flight have drained. --admin URL serves its metrics there
+// (/metrics, /stats, /dashboard; docs/metrics.md).
 
 #include <cstdio>
 #include <exception>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "admin_flag.h"
 #include "cli.h"
 #include "proxy.h"
 #include "server_flags.h"
@@ -35,6 +37,8 @@ int main(int argc, char** argv) {
   app.add_duration("--idle-timeout", po.idle_timeout, "seconds a quiet connection is kept (0: no limit)");
   app.add_size("--high-water", so.high_water_mark, "bytes queued for one side before the other stops reading");
   app.add_flag("--quiet", po.quiet, "no start-up line");
+  std::string admin_url;
+  weft::tools::add_admin_flag(app, admin_url);
   app.parse_or_exit(argc, argv);
 
   std::stringstream list(upstreams);
@@ -53,12 +57,15 @@ int main(int argc, char** argv) {
   try {
     weft::proxy::Proxy proxy(so, po);
     proxy.server().listen(listen);
+    proxy.server().start();
+    weft::tools::AdminEndpoint admin(admin_url, proxy.server(), "proxy");
     if (!po.quiet) {
       std::printf("weft-proxy listening on %s with %zu loop(s), %zu upstream(s)\n",
                   proxy.server().address().to_string().c_str(), proxy.server().loop_count(), po.upstreams.size());
+      admin.print_urls();
       std::fflush(stdout);
     }
-    proxy.server().run();
+    proxy.server().wait();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "weft-proxy: %s\n", e.what());
     return 1;
