@@ -361,6 +361,7 @@ void ConnSession::start_upgrade(const InputView& in, size_t& base) {
     after_handler();
     return;
   }
+  meter_.response(101);  // The upgrade wrote its 101 itself, not through the Response.
   // The HTTP exchange is over; whatever follows in the input belongs to the new protocol.
   conn_->discard(pending_);
   base += pending_;

@@ -215,6 +215,10 @@ Task<> CoroSession::serve_request() {
       co_await route_->upgrade->upgrade(req, response_, stream_);
       // The upgraded protocol ran to its end, or the handshake was refused.
       if (!response_ended_) {
+        // Its 101 went out through the upgrade, which returns only when the protocol ends:
+        // counted now, not timed.
+        meter_.untimed();
+        meter_.response(101);
         closing_ = true;
         co_return;
       }

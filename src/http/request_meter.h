@@ -16,6 +16,8 @@ class RequestMeter {
 
   // A request's head was read in the iteration that began at `now` (the loop's time).
   void head(TimePoint now) { head_at_ = now; }
+  // The request is not to be timed (its answer comes long after its head).
+  void untimed() { head_at_ = TimePoint{}; }
   // Its response (or an error response the server wrote) is complete.
   void response(int status) {
     const int cls = std::clamp(status / 100, 1, 5) - 1;

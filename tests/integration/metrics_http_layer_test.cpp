@@ -11,6 +11,8 @@
 #include "loopback_client.h"
 #include "metrics_client.h"
 #include "weft/metrics/admin.h"
+#include "weft/ws/socket.h"
+#include "weft/ws/websocket.h"
 
 namespace weft {
 namespace {
@@ -103,6 +105,47 @@ TEST(MetricsHttpLayer, CallbackServerCountsEveryResponse) {
 
 TEST(MetricsHttpLayer, CoroutineServerCountsEveryResponse) {
   script_and_check<test::CoroHttpFixture>();
+}
+
+class WsQuiet final : public ws::Handler {
+ public:
+  void on_message(ws::WebSocket&, ws::MessageType, std::string_view) override {}
+};
+
+Task<> ws_quiet(ws::Socket& ws) {
+  while (co_await ws.read()) {
+  }
+}
+
+// A WebSocket handshake's 101 is written by the upgrade, not through a Response: it is
+// counted as a 1xx all the same (on the coroutine server once the WebSocket ends).
+template <class Fixture>
+void upgrade_is_counted(http::Router& r) {
+  Fixture f(r, one_loop());
+  {
+    test::LoopbackClient c(f.address());
+    ASSERT_TRUE(c.send_all("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .ok());
+    std::string head;
+    ASSERT_TRUE(c.read_exact(head, 12).ok());
+    EXPECT_EQ(head, "HTTP/1.1 101");
+  }
+  ASSERT_TRUE(test::eventually([&] { return f.server().stats(0).total() == 1; }));
+  EXPECT_EQ(f.server().stats(0).responses[0].get(), 1u);
+}
+
+TEST(MetricsHttpLayer, CallbackUpgradeCountsAs1xx) {
+  WsQuiet handler;
+  http::Router r;
+  ws::route(r, "/ws", handler);
+  upgrade_is_counted<test::HttpFixture>(r);
+}
+
+TEST(MetricsHttpLayer, CoroutineUpgradeCountsAs1xx) {
+  http::Router r;
+  ws::route(r, "/ws", ws_quiet);
+  upgrade_is_counted<test::CoroHttpFixture>(r);
 }
 
 }  // namespace

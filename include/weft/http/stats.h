@@ -6,8 +6,9 @@
 // A response is counted by its status class once its last byte is queued, the error
 // responses the server writes itself (400, 404, 405, 408, 413, 431, 500, 503) and a
 // WebSocket handshake's 101 included. Its latency runs from the loop iteration in which
-// the request's head was read to that moment; the answers to requests whose head never
-// parsed (a malformed request, a head that timed out) are counted but not timed.
+// the request's head was read to that moment. Counted but not timed: the answers to
+// requests whose head never parsed (a malformed request, a head that timed out), and on
+// http::CoroServer a 101, which is counted when its WebSocket ends.
 
 #include <array>
 #include <cstdint>
