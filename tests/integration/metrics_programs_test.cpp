@@ -189,6 +189,12 @@ TEST(MetricsPrograms, Proxy) {
                               upstream.address().to_string(), "--health-interval", "0"});
   ASSERT_FALSE(p.admin.empty());
   check_echo_traffic(p, "proxy", 2, 30000);
+  // The upstream's state: healthy, with one relay while one client is connected.
+  test::LoopbackClient client(p.address);
+  ASSERT_TRUE(client.echo_pattern(7, 100).ok());
+  const std::string up = "{upstream=\"" + upstream.address().to_string() + "\"}";
+  ASSERT_TRUE(test::eventually([&] { return test::scrape(p.admin)["weft_proxy_upstream_relays" + up] == 1; }));
+  EXPECT_EQ(test::scrape(p.admin)["weft_proxy_upstream_up" + up], 1);
 }
 
 TEST(MetricsPrograms, UdpEcho) {

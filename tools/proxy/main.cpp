@@ -59,6 +59,15 @@ int main(int argc, char** argv) {
     proxy.server().listen(listen);
     proxy.server().start();
     weft::tools::AdminEndpoint admin(admin_url, proxy.server(), "proxy");
+    for (size_t i = 0; admin.enabled() && i < po.upstreams.size(); ++i) {
+      const weft::metrics::Labels labels = {{"upstream", po.upstreams[i]}};
+      admin.registry().gauge_fn(
+          "weft_proxy_upstream_up", "1 while the upstream is taken as healthy, else 0.",
+          [&proxy, i] { return proxy.up(i) ? int64_t{1} : int64_t{0}; }, labels);
+      admin.registry().gauge_fn(
+          "weft_proxy_upstream_relays", "Relays dialing or connected to the upstream.",
+          [&proxy, i] { return static_cast<int64_t>(proxy.active(i)); }, labels);
+    }
     if (!po.quiet) {
       std::printf("weft-proxy listening on %s with %zu loop(s), %zu upstream(s)\n",
                   proxy.server().address().to_string().c_str(), proxy.server().loop_count(), po.upstreams.size());
