@@ -76,6 +76,7 @@ void ReplyWriter::status(std::string_view text) {
 }
 
 void ReplyWriter::error(std::string_view text) {
+  ++errors_;
   put("-", 1);
   // Usually clean: written as is, and only otherwise piece by piece.
   size_t from = 0;

@@ -4,6 +4,7 @@
 // TLS from clients; with --upstream-tls it speaks TLS to the upstreams, verifying each
 // one's certificate against the host in its address. Stops gracefully on SIGINT or
 // SIGTERM, after the relays in flight have drained; SIGHUP reloads --tls-cert's files.
+// --admin URL serves its metrics there (/metrics, /stats, /dashboard; docs/metrics.md).
 
 #include <cstdio>
 #include <exception>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "admin_flag.h"
 #include "cli.h"
 #include "proxy.h"
 #include "server_flags.h"
@@ -46,6 +48,8 @@ int main(int argc, char** argv) {
                "speak TLS to the upstreams, verifying each certificate against the host in its address");
   app.add_file("--upstream-ca", upstream_ca,
                "the CA that signs the upstreams' certificates (PEM); the system's roots without it");
+  std::string admin_url;
+  weft::tools::add_admin_flag(app, admin_url);
   app.parse_or_exit(argc, argv);
   if (!upstream_ca.empty() && !upstream_tls) app.fail("--upstream-ca needs --upstream-tls");
 
@@ -69,13 +73,26 @@ int main(int argc, char** argv) {
     if (upstream_tls) po.upstream_transport = weft::tls::Context::client({.ca_file = upstream_ca});
     weft::proxy::Proxy proxy(so, po);
     proxy.server().listen(listen);
+    proxy.server().start();
+    weft::tools::AdminEndpoint admin(admin_url, proxy.server(), "proxy");
+    admin.watch_tls(front_tls, "proxy");
+    for (size_t i = 0; admin.enabled() && i < po.upstreams.size(); ++i) {
+      const weft::metrics::Labels labels = {{"upstream", po.upstreams[i]}};
+      admin.registry().gauge_fn(
+          "weft_proxy_upstream_up", "1 while the upstream is taken as healthy, else 0.",
+          [&proxy, i] { return proxy.up(i) ? int64_t{1} : int64_t{0}; }, labels);
+      admin.registry().gauge_fn(
+          "weft_proxy_upstream_relays", "Relays dialing or connected to the upstream.",
+          [&proxy, i] { return static_cast<int64_t>(proxy.active(i)); }, labels);
+    }
     if (!po.quiet) {
       std::printf("weft-proxy listening on %s%s with %zu loop(s), %zu upstream(s)%s\n",
                   proxy.server().address().to_string().c_str(), front_tls ? " (TLS)" : "",
                   proxy.server().loop_count(), po.upstreams.size(), upstream_tls ? " over TLS" : "");
+      admin.print_urls();
       std::fflush(stdout);
     }
-    proxy.server().run();
+    proxy.server().wait();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "weft-proxy: %s\n", e.what());
     return 1;

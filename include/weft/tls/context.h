@@ -79,6 +79,8 @@ struct Stats {
   uint64_t failures = 0;    // Handshakes and connections that failed with a TLS error.
   uint64_t ktls = 0;        // Connections whose records the kernel handles.
   uint64_t reloads = 0;     // Successful reload() calls.
+  // Handshakes that did not finish: a TLS error, a timeout, the peer leaving, a stop.
+  uint64_t handshake_failures = 0;
 };
 
 class Context final : public TransportFactory {
