@@ -7,8 +7,7 @@ CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgte
                libcli11-dev libc-ares-dev pkgconf git node-llhttp zlib1g-dev libhiredis-dev libssl-dev
 # Real peers the tests start: HTTP, WebSocket and TLS clients; redis-server, redis-cli and
 # redis-benchmark; HAProxy in front of weft-echo; Prometheus's Python parser and promtool for
-# /metrics;
-# headless Chromium for the dashboard (about 100 s to install on a fresh machine).
+# /metrics; headless Chromium for the dashboard (about 100 s to install on a fresh machine).
 TEST_PKGS    = curl wrk python3 python3-websockets python3-prometheus-client openssl redis-server redis-tools haproxy \
                chromium prometheus
 # Node clients (npm packages), installed under the build tree for both test builds.
