@@ -72,7 +72,8 @@ test-tsan: deps
 	@cd $(TSAN_DIR) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
 	  ctest -L threads --output-on-failure -j $(JOBS) --timeout 600
 
-# Each codec decoder under libFuzzer for about 20 s (FUZZ_SECONDS).
+# Each decoder (codecs, HTTP, WebSocket, RESP) under libFuzzer for 15-20 s (FUZZ_SECONDS,
+# PROTOCOL_FUZZ_SECONDS), one per CPU at a time.
 test-fuzz: deps
 	@fuzz/run.sh
 
