@@ -3,7 +3,9 @@
 # Usage: metrics_scrape.py URL
 # Prints "content-type: ..." and then one line per sample, labels sorted:
 #   name{a="x",b="y"} value
-# and "family NAME TYPE" per family. Exits 1 if the text does not parse.
+# and "family NAME TYPE" per family. Exits 1 if the text does not parse, or if Prometheus's
+# own checker (promtool check metrics, Debian prometheus) finds a problem in it.
+import subprocess
 import sys
 import urllib.request
 
@@ -18,6 +20,11 @@ def main():
         families = list(text_string_to_metric_families(text))
     except Exception as e:  # The parser raises ValueError and others on bad input.
         print("parse error: %r" % e)
+        return 1
+    check = subprocess.run(["/usr/bin/promtool", "check", "metrics"], input=text.encode(),
+                           capture_output=True, timeout=30)
+    if check.returncode != 0:
+        print("promtool check metrics: " + (check.stdout + check.stderr).decode(errors="replace"))
         return 1
     for f in families:
         print("family %s %s" % (f.name, f.type))

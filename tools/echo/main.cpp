@@ -10,8 +10,8 @@
 // and /dashboard (a live page), on a loop of their own (the first worker's, with --workers).
 //
 // With --addr udp://host:port or unixgram:///path it echoes datagrams instead
-// (datagram_echo.h): --loops, --reuseport, --quiet, --batch and --max-datagram apply; the
-// flags about connections, TLS, workers and --admin do not, and are refused.
+// (datagram_echo.h): --loops, --reuseport, --quiet, --batch, --max-datagram and --admin
+// apply; the flags about connections, TLS and workers do not, and are refused.
 //
 // Stops gracefully on SIGINT or SIGTERM, after flushing what it has accepted. With
 // --workers, a stopping worker (a stop, or the old generation of a hot restart) lets each
@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
   if (weft::Address::parse(flags.addr).is_datagram()) {
     for (const char* flag :
          {"--lb", "--idle-timeout", "--shutdown-timeout", "--edge-triggered", "--tls-cert", "--tls-key", "--tls-ca",
-          "--tls-verify-client", "--workers", "--ready-timeout", "--api", "--admin"}) {
+          "--tls-verify-client", "--workers", "--ready-timeout", "--api"}) {
       if (app.count(flag) > 0)
         app.fail(std::string(flag) + " does not apply to a datagram address (" + flags.addr + ")");
     }
@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
                 : udp.reuse_port         ? std::max(1u, std::thread::hardware_concurrency())
                                          : 1;
     udp.stop_signals = flags.options.stop_signals;
-    return weft::tools::serve_datagram_echo(flags.addr, udp, flags.quiet);
+    return weft::tools::serve_datagram_echo(flags.addr, udp, flags.quiet, admin_url);
   }
   for (const char* flag : {"--batch", "--max-datagram"}) {
     if (app.count(flag) > 0) app.fail(std::string(flag) + " applies only to udp:// and unixgram:// addresses");
@@ -114,6 +114,7 @@ int main(int argc, char** argv) {
       server.start();
       worker.ready();
       weft::tools::AdminEndpoint admin(worker.index() == 0 ? admin_url : std::string(), base, "echo");
+      admin.watch_tls(tls, "echo");
       if (!flags.quiet && worker.index() == 0) {
         std::printf("weft-echo (%s API) listening on %s%s with %zu loop(s)%s\n", coro ? "coroutine" : "callback",
                     server.address().to_string().c_str(), tls ? " (TLS)" : "", server.loop_count(),

@@ -161,6 +161,7 @@ int main(int argc, char** argv) {
     weft::Server s(handler, server.options);
     s.listen(server.addr);
     weft::tools::AdminEndpoint admin(admin_url, s, "frame-echo");
+    admin.watch_tls(tls, "frame-echo");
     if (!server.quiet) {
       std::printf("weft-frame-echo (%s) listening on %s\n", codec.c_str(), s.address().to_string().c_str());
       admin.print_urls();

@@ -6,6 +6,7 @@
 //   /echo                        200 with the request's body
 //   /ws                          a WebSocket echo
 //   --root DIR                   GET and HEAD serve the files under DIR instead
+//   --admin URL                  /metrics, /stats and /dashboard at URL (docs/metrics.md)
 //
 // Stops on SIGINT or SIGTERM once the responses in progress are sent.
 
@@ -15,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "admin_flag.h"
 #include "cli.h"
 #include "server_flags.h"
 #include "weft/http/coro_server.h"
@@ -58,11 +60,13 @@ int main(int argc, char** argv) {
                  "serve through the callback API or the coroutine API (one coroutine per connection)");
   weft::http::Options options;
   app.add_size("--max-body", options.limits.max_body, "largest request body (413 above it)");
+  std::string admin_url;
+  weft::tools::add_admin_flag(app, admin_url);
   app.parse_or_exit(argc, argv);
 
   try {
     auto tls = weft::tools::use_tls(app, flags);  // HTTPS and wss:// with --tls-cert.
-    weft::tools::ReloadOnHangup reload(tls);     // SIGHUP reads the certificate files again.
+    weft::tools::ReloadOnHangup reload(tls);      // SIGHUP reads the certificate files again.
     options.net = flags.options;
     weft::http::Router router;
     std::optional<weft::http::StaticFiles> files;
@@ -81,14 +85,18 @@ int main(int argc, char** argv) {
     }
     auto serve = [&](auto& server) {
       server.listen(flags.addr);
+      server.start();
+      weft::tools::AdminEndpoint admin(admin_url);
+      if (admin.enabled()) admin.registry().watch(server, "http");  // The engine and the HTTP layer.
+      admin.watch_tls(tls, "http");
       if (!flags.quiet) {
         std::printf("weft-http (%s API) listening on %s%s with %zu loop(s)%s%s\n", coro ? "coroutine" : "callback",
                     server.address().to_string().c_str(), tls ? " (TLS)" : "", server.loop_count(),
-                    files ? ", files from " : "",
-                    files ? files->root().c_str() : "");
+                    files ? ", files from " : "", files ? files->root().c_str() : "");
+        admin.print_urls();
         std::fflush(stdout);
       }
-      server.run();
+      server.wait();
     };
     if (coro) {
       weft::http::CoroServer server(router, options);

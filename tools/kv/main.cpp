@@ -1,18 +1,25 @@
 // weft-kv: a Redis-compatible in-memory key-value server on weft. `weft-kv --help` lists
 // the flags: the common server flags (tools/common/server_flags.h), then --requirepass,
-// --maxmemory, --maxmemory-policy, --proto-max-bulk-len and --client-output-limit.
+// --maxmemory, --maxmemory-policy, --proto-max-bulk-len, --client-output-limit and
+// --admin (/metrics, /stats and /dashboard; docs/metrics.md).
 //
 // A cache, not a database: everything lives in memory and is gone when the process stops.
-// Stops on SIGINT or SIGTERM after flushing the replies it has accepted.
+// Stops on SIGINT or SIGTERM after flushing the replies it has accepted. With --tls-cert it
+// serves TLS only (as redis-server's --tls-port does; `redis-cli --tls` talks to it), and
+// SIGHUP reloads the certificate files.
 
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <vector>
 
+#include "admin_flag.h"
 #include "cli.h"
 #include "options.h"
 #include "server.h"
 #include "server_flags.h"
+#include "shard.h"
+#include "tls_flags.h"
 #include "weft/net/server.h"
 
 int main(int argc, char** argv) {
@@ -38,6 +45,8 @@ int main(int argc, char** argv) {
   app.add_size("--client-output-limit", output_limit,
                "a client whose unsent replies would pass this is disconnected (a subscriber that does not "
                "read); also the largest reply that can be sent; 0 for no limit");
+  std::string admin_url;
+  weft::tools::add_admin_flag(app, admin_url);
   app.parse_or_exit(argc, argv);
   if (max_bulk == 0) app.fail("--proto-max-bulk-len: must be at least 1 byte");
   // SCAN's cursor names a loop in its low byte.
@@ -52,6 +61,8 @@ int main(int argc, char** argv) {
   }
 
   try {
+    auto tls = weft::tools::use_tls(app, server);
+    weft::tools::ReloadOnHangup reload(tls);
     weft::kv::KvServer handler(o);
     weft::ServerOptions so = server.options;
     // A request stays in the input until it is complete: room for the largest one.
@@ -59,12 +70,21 @@ int main(int argc, char** argv) {
     weft::Server s(handler, so);
     s.listen(server.addr);
     if (s.loop_count() > 256) app.fail("--loops: weft-kv runs at most 256 loops (this machine has more cores)");
+    s.start();
+    weft::tools::AdminEndpoint admin(admin_url, s, "kv");
+    admin.watch_tls(tls, "kv");
+    if (admin.enabled()) {  // Each loop's command counts beside the engine's; the shards exist once started.
+      std::vector<const weft::resp::CommandStats*> stats;
+      for (size_t i = 0; i < handler.shard_count(); ++i) stats.push_back(&handler.shard(i).command_stats);
+      admin.registry().watch_commands("kv", stats);
+    }
     if (!server.quiet) {
-      std::printf("weft-kv listening on %s with %zu loop(s); in memory only, nothing is saved\n",
-                  s.address().to_string().c_str(), s.loop_count());
+      std::printf("weft-kv listening on %s%s with %zu loop(s); in memory only, nothing is saved\n",
+                  s.address().to_string().c_str(), tls ? " (TLS)" : "", s.loop_count());
+      admin.print_urls();
       std::fflush(stdout);
     }
-    s.run();
+    s.wait();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "weft-kv: %s\n", e.what());
     return 1;

@@ -1,7 +1,10 @@
 // weft-proxy: a TCP load balancer. Every accepted connection is relayed to one upstream
 // chosen among the healthy ones (round robin, least connections, or a hash of the
-// client's address); `weft-proxy --help` lists the flags. Stops gracefully on SIGINT or
-// SIGTERM, after the relays in flight have drained.
+// client's address); `weft-proxy --help` lists the flags. With --tls-cert it terminates
+// TLS from clients; with --upstream-tls it speaks TLS to the upstreams, verifying each
+// one's certificate against the host in its address. Stops gracefully on SIGINT or
+// SIGTERM, after the relays in flight have drained; SIGHUP reloads --tls-cert's files.
+// --admin URL serves its metrics there (/metrics, /stats, /dashboard; docs/metrics.md).
 
 #include <cstdio>
 #include <exception>
@@ -9,9 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "admin_flag.h"
 #include "cli.h"
 #include "proxy.h"
 #include "server_flags.h"
+#include "tls_flags.h"
 #include "weft/weft.h"
 
 int main(int argc, char** argv) {
@@ -35,7 +40,18 @@ int main(int argc, char** argv) {
   app.add_duration("--idle-timeout", po.idle_timeout, "seconds a quiet connection is kept (0: no limit)");
   app.add_size("--high-water", so.high_water_mark, "bytes queued for one side before the other stops reading");
   app.add_flag("--quiet", po.quiet, "no start-up line");
+  weft::tools::TlsFlags tls;
+  weft::tools::add_tls_flags(app, tls);
+  bool upstream_tls = false;
+  std::string upstream_ca;
+  app.add_flag("--upstream-tls", upstream_tls,
+               "speak TLS to the upstreams, verifying each certificate against the host in its address");
+  app.add_file("--upstream-ca", upstream_ca,
+               "the CA that signs the upstreams' certificates (PEM); the system's roots without it");
+  std::string admin_url;
+  weft::tools::add_admin_flag(app, admin_url);
   app.parse_or_exit(argc, argv);
+  if (!upstream_ca.empty() && !upstream_tls) app.fail("--upstream-ca needs --upstream-tls");
 
   std::stringstream list(upstreams);
   for (std::string u; std::getline(list, u, ',');) {
@@ -51,14 +67,32 @@ int main(int argc, char** argv) {
   so.low_water_mark = std::min(so.low_water_mark, so.high_water_mark / 4);
 
   try {
+    auto front_tls = weft::tools::make_tls_context(app, tls);
+    weft::tools::ReloadOnHangup reload(front_tls);
+    so.transport = front_tls;
+    if (upstream_tls) po.upstream_transport = weft::tls::Context::client({.ca_file = upstream_ca});
     weft::proxy::Proxy proxy(so, po);
     proxy.server().listen(listen);
+    proxy.server().start();
+    weft::tools::AdminEndpoint admin(admin_url, proxy.server(), "proxy");
+    admin.watch_tls(front_tls, "proxy");
+    for (size_t i = 0; admin.enabled() && i < po.upstreams.size(); ++i) {
+      const weft::metrics::Labels labels = {{"upstream", po.upstreams[i]}};
+      admin.registry().gauge_fn(
+          "weft_proxy_upstream_up", "1 while the upstream is taken as healthy, else 0.",
+          [&proxy, i] { return proxy.up(i) ? int64_t{1} : int64_t{0}; }, labels);
+      admin.registry().gauge_fn(
+          "weft_proxy_upstream_relays", "Relays dialing or connected to the upstream.",
+          [&proxy, i] { return static_cast<int64_t>(proxy.active(i)); }, labels);
+    }
     if (!po.quiet) {
-      std::printf("weft-proxy listening on %s with %zu loop(s), %zu upstream(s)\n",
-                  proxy.server().address().to_string().c_str(), proxy.server().loop_count(), po.upstreams.size());
+      std::printf("weft-proxy listening on %s%s with %zu loop(s), %zu upstream(s)%s\n",
+                  proxy.server().address().to_string().c_str(), front_tls ? " (TLS)" : "",
+                  proxy.server().loop_count(), po.upstreams.size(), upstream_tls ? " over TLS" : "");
+      admin.print_urls();
       std::fflush(stdout);
     }
-    proxy.server().run();
+    proxy.server().wait();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "weft-proxy: %s\n", e.what());
     return 1;
