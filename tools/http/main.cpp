@@ -7,7 +7,9 @@
 //   /ws                          a WebSocket echo
 //   --root DIR                   GET and HEAD serve the files under DIR instead
 //
-// Stops on SIGINT or SIGTERM once the responses in progress are sent.
+// Stops on SIGINT or SIGTERM once the responses in progress are sent. --workers N serves
+// in N processes under a master (tools/common/worker_flags.h: restarts, hot restart on
+// SIGUSR2); SIGHUP reloads the certificate files and the log level.
 
 #include <cstdio>
 #include <exception>
@@ -17,6 +19,7 @@
 
 #include "cli.h"
 #include "server_flags.h"
+#include "worker_flags.h"
 #include "weft/http/coro_server.h"
 #include "weft/http/server.h"
 #include "weft/http/static_files.h"
@@ -50,7 +53,9 @@ weft::Task<> ws_echo(weft::ws::Socket& ws) {
 int main(int argc, char** argv) {
   weft::tools::App app("weft-http", "An HTTP/1.1 and WebSocket server for trying weft out and for benchmarks.");
   weft::tools::ServerFlags flags{.addr = "tcp://127.0.0.1:8080"};
+  weft::tools::WorkerFlags workers;
   weft::tools::add_server_flags(app, flags);
+  weft::tools::add_worker_flags(app, workers);
   std::string root;
   app.add_option("--root", root, "serve the files under DIR for GET and HEAD")->type_name("DIR");
   bool coro = false;
@@ -60,46 +65,51 @@ int main(int argc, char** argv) {
   app.add_size("--max-body", options.limits.max_body, "largest request body (413 above it)");
   app.parse_or_exit(argc, argv);
 
+  std::shared_ptr<weft::tls::Context> tls;
+  std::optional<weft::http::StaticFiles> files;
   try {
-    auto tls = weft::tools::use_tls(app, flags);  // HTTPS and wss:// with --tls-cert.
-    weft::tools::ReloadOnHangup reload(tls);     // SIGHUP reads the certificate files again.
-    options.net = flags.options;
-    weft::http::Router router;
-    std::optional<weft::http::StaticFiles> files;
+    tls = weft::tools::use_tls(app, flags);  // HTTPS and wss:// with --tls-cert.
     if (!root.empty()) files.emplace(root);
-    auto hello = [](Request&, Response& res) { res.send(200, kHello); };
-    router.any("/*path", hello).any("/echo", [](Request& req, Response& res) {
-      const std::string_view type = req.header("content-type");
-      res.content_type(type.empty() ? "application/octet-stream" : type).send(200, req.body());
-    });
-    if (files) router.get("/*path", *files);
-    WsEcho ws_handler;
-    if (coro) {
-      weft::ws::route(router, "/ws", ws_echo);
-    } else {
-      weft::ws::route(router, "/ws", ws_handler);
-    }
-    auto serve = [&](auto& server) {
-      server.listen(flags.addr);
-      if (!flags.quiet) {
-        std::printf("weft-http (%s API) listening on %s%s with %zu loop(s)%s%s\n", coro ? "coroutine" : "callback",
-                    server.address().to_string().c_str(), tls ? " (TLS)" : "", server.loop_count(),
-                    files ? ", files from " : "",
-                    files ? files->root().c_str() : "");
-        std::fflush(stdout);
-      }
-      server.run();
-    };
-    if (coro) {
-      weft::http::CoroServer server(router, options);
-      serve(server);
-    } else {
-      weft::http::Server server(router, options);
-      serve(server);
-    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "weft-http: %s\n", e.what());
     return 1;
   }
-  return 0;
+  options.net = flags.options;
+  weft::http::Router router;
+  auto hello = [](Request&, Response& res) { res.send(200, kHello); };
+  router.any("/*path", hello).any("/echo", [](Request& req, Response& res) {
+    const std::string_view type = req.header("content-type");
+    res.content_type(type.empty() ? "application/octet-stream" : type).send(200, req.body());
+  });
+  if (files) router.get("/*path", *files);
+  WsEcho ws_handler;
+  if (coro) {
+    weft::ws::route(router, "/ws", ws_echo);
+  } else {
+    weft::ws::route(router, "/ws", ws_handler);
+  }
+  // Runs in this process, or in each worker with --workers.
+  return weft::tools::run_workers("weft-http", flags, workers, [&](weft::Worker& worker) {
+    auto serve = [&](auto& server, weft::Server& base) {
+      worker.attach(base);
+      server.start();
+      worker.ready();
+      if (!flags.quiet && worker.index() == 0) {
+        std::printf("weft-http (%s API) listening on %s%s with %zu loop(s)%s%s%s\n", coro ? "coroutine" : "callback",
+                    server.address().to_string().c_str(), tls ? " (TLS)" : "", server.loop_count(),
+                    worker.supervised() ? " in each worker" : "", files ? ", files from " : "",
+                    files ? files->root().c_str() : "");
+        std::fflush(stdout);
+      }
+      server.wait();
+    };
+    if (coro) {
+      weft::http::CoroServer server(router, options);
+      serve(server, server.runtime().server());
+    } else {
+      weft::http::Server server(router, options);
+      serve(server, server.net());
+    }
+    return 0;
+  });
 }

@@ -4,15 +4,23 @@
 //
 // A cache, not a database: everything lives in memory and is gone when the process stops.
 // Stops on SIGINT or SIGTERM after flushing the replies it has accepted.
+//
+// --workers N (tools/common/worker_flags.h) runs N processes under a master, with
+// restarts and hot restart on SIGUSR2. Each worker has a keyspace of its own: a client
+// sees the keys of the worker that accepted its connection, PUBLISH reaches that worker's
+// subscribers, and a restarted worker (or a hot restart) starts empty. --loops shares one
+// keyspace between threads and is the way to scale a single store.
 
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <thread>
 
 #include "cli.h"
 #include "options.h"
 #include "server.h"
 #include "server_flags.h"
+#include "worker_flags.h"
 #include "weft/net/server.h"
 
 int main(int argc, char** argv) {
@@ -23,6 +31,13 @@ int main(int argc, char** argv) {
   weft::tools::ServerFlags server{.addr = "tcp://127.0.0.1:6379"};
   server.options.loops = 1;
   weft::tools::add_server_flags(app, server);
+  weft::tools::WorkerFlags workers;
+  weft::tools::add_worker_flags(app, workers);
+  app.get_option("--workers")
+      ->description(
+          "worker processes under a master (restarts, hot restart on SIGUSR2), each with its own keys: a client "
+          "sees only the keys of the worker that accepted it, and a restarted worker starts empty; 0 serves in "
+          "this process (use --loops to share one keyspace)");
   weft::kv::Options o;
   std::size_t maxmemory = 0;
   std::size_t max_bulk = o.max_bulk_length;
@@ -41,7 +56,9 @@ int main(int argc, char** argv) {
   app.parse_or_exit(argc, argv);
   if (max_bulk == 0) app.fail("--proto-max-bulk-len: must be at least 1 byte");
   // SCAN's cursor names a loop in its low byte.
-  if (server.options.loops > 256) app.fail("--loops: weft-kv runs at most 256 loops");
+  if (server.options.loops > 256 || (server.options.loops == 0 && std::thread::hardware_concurrency() > 256)) {
+    app.fail("--loops: weft-kv runs at most 256 loops");
+  }
   o.address = server.addr;
   o.maxmemory = maxmemory;
   o.max_bulk_length = max_bulk;
@@ -51,23 +68,23 @@ int main(int argc, char** argv) {
     server.options.low_water_mark = output_limit / 4;
   }
 
-  try {
+  // Runs in this process, or in each worker with --workers: every worker builds its own store.
+  return weft::tools::run_workers("weft-kv", server, workers, [&](weft::Worker& worker) {
     weft::kv::KvServer handler(o);
     weft::ServerOptions so = server.options;
     // A request stays in the input until it is complete: room for the largest one.
     so.max_inbound = handler.limits().max_request_length + 1024 * 1024;
     weft::Server s(handler, so);
-    s.listen(server.addr);
-    if (s.loop_count() > 256) app.fail("--loops: weft-kv runs at most 256 loops (this machine has more cores)");
-    if (!server.quiet) {
-      std::printf("weft-kv listening on %s with %zu loop(s); in memory only, nothing is saved\n",
-                  s.address().to_string().c_str(), s.loop_count());
+    worker.attach(s);
+    s.start();
+    worker.ready();
+    if (!server.quiet && worker.index() == 0) {
+      std::printf("weft-kv listening on %s with %zu loop(s)%s; in memory only, nothing is saved\n",
+                  s.address().to_string().c_str(), s.loop_count(),
+                  worker.supervised() ? " in each worker, each worker with its own keys" : "");
       std::fflush(stdout);
     }
-    s.run();
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "weft-kv: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+    s.wait();
+    return 0;
+  });
 }
