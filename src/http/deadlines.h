@@ -18,6 +18,7 @@ class Deadlines {
     body,     // Between two reads of a body.
     idle,     // A keep-alive connection between requests.
     handler,  // A request handed to its handler, until its response is complete.
+    stopping,  // A keep-alive connection between requests once the server stops.
     kinds,
   };
   using Hook = TimeoutHook;

@@ -63,6 +63,11 @@ int main(int argc, char** argv) {
                  "serve through the callback API or the coroutine API (one coroutine per connection)");
   weft::http::Options options;
   app.add_size("--max-body", options.limits.max_body, "largest request body (413 above it)");
+  // A hot restart's old workers answer the requests their keep-alive clients had on the way.
+  options.timeouts.idle_on_stop = std::chrono::seconds(1);
+  app.add_duration("--idle-on-stop", options.timeouts.idle_on_stop,
+                   "on a stop or hot restart, how long a keep-alive connection stays open for one more request "
+                   "(answered with Connection: close; callback API); 0 closes it at once");
   app.parse_or_exit(argc, argv);
 
   std::shared_ptr<weft::tls::Context> tls;

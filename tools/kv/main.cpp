@@ -9,7 +9,8 @@
 // restarts and hot restart on SIGUSR2. Each worker has a keyspace of its own: a client
 // sees the keys of the worker that accepted its connection, PUBLISH reaches that worker's
 // subscribers, and a restarted worker (or a hot restart) starts empty. --loops shares one
-// keyspace between threads and is the way to scale a single store.
+// keyspace between threads and is the way to scale a single store. A stopping worker serves
+// each client until it closes its connection or --shutdown-timeout passes.
 
 #include <cstdio>
 #include <exception>
@@ -70,6 +71,9 @@ int main(int argc, char** argv) {
 
   // Runs in this process, or in each worker with --workers: every worker builds its own store.
   return weft::tools::run_workers("weft-kv", server, workers, [&](weft::Worker& worker) {
+    // A worker that stops (a hot restart's old generation) serves its clients until they
+    // leave: RESP has no way to send them elsewhere.
+    o.serve_until_clients_close = worker.supervised();
     weft::kv::KvServer handler(o);
     weft::ServerOptions so = server.options;
     // A request stays in the input until it is complete: room for the largest one.
