@@ -3,9 +3,10 @@
 #
 #   bench/processes.sh [--quick] [BIN_DIR]     (default: build/bin)
 #
-# 1. Throughput of 2 worker processes of 1 loop each (--workers 2 --loops 1) against 1
-#    process with 2 loops (--loops 2), for weft-echo (driven by weft-load) and weft-http
-#    (driven by wrk). The two shapes run at the same time, pinned to the same CPUs, each
+# 1. Throughput of 2 worker processes of 1 loop each (--workers 2 --loops 1, sharing the
+#    master's socket, then each with its own --reuseport socket) against 1 process with 2
+#    loops (--loops 2), for weft-echo (driven by weft-load) and weft-http (driven by wrk),
+#    with how the connections were split between the workers. The two shapes run at the same time, pinned to the same CPUs, each
 #    under its own load generator started together (the first started alternates), as
 #    bench/lib/paired.sh does: both see the same machine, so their ratio holds still while
 #    the machine's speed drifts. Prints each pair and the ratio of medians.
@@ -83,14 +84,22 @@ rate_of() {
   esac
 }
 
-# pair PROGRAM REP: both shapes at once; prints "workers loops".
+# split PORT: how many of the established connections each process serves ("40+24").
+split() {
+  ss -tnp state established "( sport = :$1 )" | grep -o 'pid=[0-9]*' | sort | uniq -c | awk '{ print $1 }' |
+    paste -sd+
+}
+
+# pair PROGRAM REP WORKER_FLAGS...: the workers shape (with WORKER_FLAGS) and the loops
+# shape at once; prints "workers loops split".
 pair() {
-  local program=$1 rep=$2 bin pw pl sw sl lw ll
+  local program=$1 rep=$2 bin pw pl sw sl lw ll spread
+  shift 2
   bin=$ECHO
   [[ $program == http ]] && bin=$HTTP
   pw=$(free_port)
   pl=$(free_port)
-  start_server "$bin" "$pw" --workers 2 --loops 1
+  start_server "$bin" "$pw" --workers 2 --loops 1 "$@"
   sw=$SERVER
   start_server "$bin" "$pl" --loops 2
   sl=$SERVER
@@ -101,26 +110,37 @@ pair() {
     load_for "$program" "$pl" "$DIR/l.out"; ll=$LOADER
     load_for "$program" "$pw" "$DIR/w.out"; lw=$LOADER
   fi
+  sleep 1 # The connections are open by now.
+  spread=$(split "$pw")
   wait "$lw" "$ll" || true
   kill -TERM "$sw" "$sl"
   wait "$sw" "$sl" || true
-  echo "$(rate_of "$program" "$DIR/w.out") $(rate_of "$program" "$DIR/l.out")"
+  echo "$(rate_of "$program" "$DIR/w.out") $(rate_of "$program" "$DIR/l.out") $spread"
 }
 
-for program in echo http; do
-  echo "== weft-$program throughput: 2 workers x 1 loop against 1 process x 2 loops, at the same time" \
-    "(${DURATION} s, ${REPS} reps)"
-  : >"$DIR/workers"
-  : >"$DIR/loops"
-  for ((rep = 1; rep <= REPS; rep++)); do
-    read -r w l < <(pair "$program" "$rep")
-    echo "rep $rep: workers $w/s, loops $l/s, workers/loops $(ratio "$w" "$l")"
-    echo "$w" >>"$DIR/workers"
-    echo "$l" >>"$DIR/loops"
+# The workers share the master's socket, or (--reuseport) each binds its own, which the
+# kernel balances by a hash of the connection: the split shows how the 64 connections
+# landed on the two workers.
+for shape in shared reuseport; do
+  for program in echo http; do
+    echo "== weft-$program throughput: 2 workers x 1 loop ($shape sockets) against 1 process x 2 loops," \
+      "at the same time (${DURATION} s, ${REPS} reps)"
+    : >"$DIR/workers"
+    : >"$DIR/loops"
+    for ((rep = 1; rep <= REPS; rep++)); do
+      if [[ $shape == reuseport ]]; then
+        read -r w l s < <(pair "$program" "$rep" --reuseport)
+      else
+        read -r w l s < <(pair "$program" "$rep")
+      fi
+      echo "rep $rep: workers $w/s (connections per worker $s), loops $l/s, workers/loops $(ratio "$w" "$l")"
+      echo "$w" >>"$DIR/workers"
+      echo "$l" >>"$DIR/loops"
+    done
+    mw=$(median <"$DIR/workers")
+    ml=$(median <"$DIR/loops")
+    echo "median: workers $mw/s, loops $ml/s, workers/loops $(ratio "$mw" "$ml")"
   done
-  mw=$(median <"$DIR/workers")
-  ml=$(median <"$DIR/loops")
-  echo "median: workers $mw/s, loops $ml/s, workers/loops $(ratio "$mw" "$ml")"
 done
 
 # restarts NAME MASTER_LOG MASTER_PID: RESTARTS hot restarts in a row, each once the

@@ -27,14 +27,6 @@ namespace {
 
 constexpr int kRestarts = 5;
 
-Address listening_address(Program& master) {
-  auto line = master.wait_line("generation 1 listening on ");
-  EXPECT_TRUE(line) << master.output();
-  if (!line) return {};
-  auto at = line->find("tcp://");
-  return Address::parse(line->substr(at, line->find(' ', at) - at));
-}
-
 // Restarts the master kRestarts times, running between(generation) once each new
 // generation is ready; returns the last master's pid (0 on failure).
 pid_t restart_repeatedly(Program& first, const std::function<void(int)>& between) {
@@ -75,7 +67,7 @@ TEST(ProgramHotRestart, WrkAgainstWeftHttpSeesNoErrors) {
   become_subreaper();  // The old masters end up as this process's children.
   Program first(WEFT_HTTP_PATH, {"--workers", "2", "--loops", "1", "--addr", "tcp://127.0.0.1:0", "--quiet",
                                  "--shutdown-timeout", "20"});
-  Address address = listening_address(first);
+  Address address = master_address(first);
   ASSERT_TRUE(first.wait_line("generation 1 ready")) << first.output();
   std::string url = "http://127.0.0.1:" + std::to_string(address.port()) + "/";
 
@@ -113,7 +105,7 @@ TEST(ProgramHotRestart, RedisBenchmarkAgainstWeftKvSeesNoErrors) {
   become_subreaper();
   Program first(WEFT_KV_PATH, {"--workers", "2", "--loops", "1", "--addr", "tcp://127.0.0.1:0", "--quiet",
                                "--shutdown-timeout", "20"});
-  Address address = listening_address(first);
+  Address address = master_address(first);
   ASSERT_TRUE(first.wait_line("generation 1 ready")) << first.output();
 
   // Short runs back to back: each opens its connections anew, and most span a restart.

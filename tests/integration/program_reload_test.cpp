@@ -40,11 +40,6 @@ class LevelFile {
   std::string path_;
 };
 
-Address address_in(const std::string& line) {
-  auto at = line.find("tcp://");
-  return Address::parse(line.substr(at, line.find(' ', at) - at));
-}
-
 // A request weft-http's parser rejects: 400, and a debug line "rejecting a request".
 void send_bad_request(const Address& address) {
   LoopbackClient client(address);
@@ -72,9 +67,7 @@ TEST(ProgramReload, SighupReadsTheLogLevelFileInTheMasterAndEveryWorker) {
   level.write("# the level weft-http logs at\ninfo\n");
   Program master(WEFT_HTTP_PATH, {"--workers", "2", "--loops", "1", "--addr", "tcp://127.0.0.1:0", "--quiet",
                                   "--log-level-file", level.path()});
-  auto listening = master.wait_line("generation 1 listening on ");
-  ASSERT_TRUE(listening) << master.output();
-  Address address = address_in(*listening);
+  Address address = master_address(master);
   ASSERT_TRUE(master.wait_line("generation 1 ready")) << master.output();
   for (int i = 0; i < 4; ++i) send_bad_request(address);
 

@@ -19,15 +19,6 @@
 namespace weft::test {
 namespace {
 
-// The master's listening address, from its first log line.
-Address listening_address(Program& master) {
-  auto line = master.wait_line("generation 1 listening on ");
-  EXPECT_TRUE(line) << master.output();
-  if (!line) return {};
-  auto at = line->find("tcp://");
-  return Address::parse(line->substr(at, line->find(' ', at) - at));
-}
-
 // Runs `check` (which asserts a real client is served) once the two workers are ready,
 // again while worker 0 is being restarted after a SIGKILL and once it is back, then stops
 // the master with SIGTERM and expects status 0.
@@ -37,12 +28,8 @@ void serve_kill_restart_stop(Program& master, const std::function<void(int round
   ASSERT_TRUE(master.wait_line("generation 1 ready")) << master.output();
   for (int round = 0; round < 4; ++round) check(round);
 
-  pid_t victim = static_cast<pid_t>(number_after(*first, "worker 0 pid "));
-  ASSERT_GT(victim, 0);
-  ASSERT_EQ(::kill(victim, SIGKILL), 0);
-  auto died = master.wait_line("killed by SIGKILL");
-  ASSERT_TRUE(died) << master.output();
-  EXPECT_NE(died->find("worker 0 pid " + std::to_string(victim) + " waiting to restart"), std::string::npos) << *died;
+  kill_worker_zero(master, *first);
+  if (::testing::Test::HasFatalFailure()) return;
   // Worker 1 answers while worker 0 is down or starting again.
   for (int round = 4; round < 8; ++round) check(round);
   auto ready = master.wait_line("ready (");
@@ -61,7 +48,7 @@ void serve_kill_restart_stop(Program& master, const std::function<void(int round
 TEST(ProgramWorkers, HttpServesCurlThroughAKilledWorker) {
   ASSERT_TRUE(have_program("curl")) << "curl is missing (make test installs it)";
   Program master(WEFT_HTTP_PATH, {"--workers", "2", "--loops", "1", "--addr", "tcp://127.0.0.1:0"});
-  Address address = listening_address(master);
+  Address address = master_address(master);
   std::string base = "http://127.0.0.1:" + std::to_string(address.port());
   serve_kill_restart_stop(master, [&](int round) {
     // Two requests on one connection, then a body echoed back.
@@ -78,7 +65,7 @@ TEST(ProgramWorkers, HttpServesCurlThroughAKilledWorker) {
 TEST(ProgramWorkers, KvServesRedisCliThroughAKilledWorker) {
   ASSERT_TRUE(have_program("redis-cli")) << "redis-cli is missing (make test installs redis-tools)";
   Program master(WEFT_KV_PATH, {"--workers", "2", "--loops", "1", "--addr", "tcp://127.0.0.1:0"});
-  Address address = listening_address(master);
+  Address address = master_address(master);
   serve_kill_restart_stop(master, [&](int round) {
     // One connection, so one worker: what it sets, it reads back.
     std::string value = "v" + std::to_string(round);
@@ -93,11 +80,10 @@ TEST(ProgramWorkers, ProxyRelaysThroughAKilledWorker) {
   Program upstream(WEFT_ECHO_PATH, {"--loops", "1", "--addr", "tcp://127.0.0.1:0"});
   auto line = upstream.wait_line("listening on ");
   ASSERT_TRUE(line) << upstream.output();
-  auto at = line->find("tcp://");
-  std::string upstream_url = line->substr(at, line->find(' ', at) - at);
+  std::string upstream_url = address_in(*line).to_string();
   Program master(WEFT_PROXY_PATH, {"--workers", "2", "--loops", "1", "--listen", "tcp://127.0.0.1:0", "--upstream",
                                    upstream_url, "--quiet"});
-  Address address = listening_address(master);
+  Address address = master_address(master);
   serve_kill_restart_stop(master, [&](int round) {
     for (int i = 0; i < 4; ++i) {
       LoopbackClient client(address);
