@@ -90,10 +90,11 @@ TEST(ProgramHotRestart, WrkAgainstWeftHttpSeesNoErrors) {
   // "  1234 requests in 5.00s, ..."
   auto report = wrk.wait_line(" requests in ", Duration::zero());
   long requests = report ? std::atol(report->c_str()) : 0;
-  std::printf("wrk across %d hot restarts: %ld requests, socket errors connect %ld read %ld write %ld timeout %ld, "
-              "non-2xx %ld\n",
-              kRestarts, requests, wrk_count(wrk, "connect "), wrk_count(wrk, ", read "), wrk_count(wrk, ", write "),
-              wrk_count(wrk, ", timeout "), wrk_count(wrk, "Non-2xx or 3xx responses: "));
+  std::printf(
+      "wrk across %d hot restarts: %ld requests, socket errors connect %ld read %ld write %ld timeout %ld, "
+      "non-2xx %ld\n",
+      kRestarts, requests, wrk_count(wrk, "connect "), wrk_count(wrk, ", read "), wrk_count(wrk, ", write "),
+      wrk_count(wrk, ", timeout "), wrk_count(wrk, "Non-2xx or 3xx responses: "));
   EXPECT_GT(requests, 0) << wrk.output();
   EXPECT_EQ(wrk.output().find("Socket errors"), std::string::npos) << wrk.output();
   EXPECT_EQ(wrk.output().find("Non-2xx"), std::string::npos) << wrk.output();
@@ -115,15 +116,15 @@ TEST(ProgramHotRestart, RedisBenchmarkAgainstWeftKvSeesNoErrors) {
   std::string failure;
   std::thread load([&] {
     while (!stop.load()) {
-      CommandResult r = run_command({"/usr/bin/redis-benchmark", "-h", "127.0.0.1", "-p",
-                                     std::to_string(address.port()), "-c", "8", "-n", "3000", "-t", "ping,set,get",
-                                     "-e", "-q"},
-                                    {}, std::chrono::seconds(60));
+      CommandResult r =
+          run_command({"/usr/bin/redis-benchmark", "-h", "127.0.0.1", "-p", std::to_string(address.port()), "-c", "8",
+                       "-n", "3000", "-t", "ping,set,get", "-e", "-q"},
+                      {}, std::chrono::seconds(60));
       runs.add();
       // -e prints "Error from server: ..." for an error reply; a broken connection ends
       // the run with a message and status 1.
-      if (r.exit_code != 0 || r.out.find("Error") != std::string::npos ||
-          r.err.find("Error") != std::string::npos || r.out.find("GET: ") == std::string::npos) {
+      if (r.exit_code != 0 || r.out.find("Error") != std::string::npos || r.err.find("Error") != std::string::npos ||
+          r.out.find("GET: ") == std::string::npos) {
         if (failed.fetch_add(1) == 0) failure = r.describe() + "\n" + r.out;
       }
     }

@@ -19,7 +19,6 @@
 #include "admin_flag.h"
 #include "cli.h"
 #include "server_flags.h"
-#include "worker_flags.h"
 #include "weft/codec/delimiter.h"
 #include "weft/codec/fixed_length.h"
 #include "weft/codec/framed_handler.h"
@@ -27,6 +26,7 @@
 #include "weft/codec/length_field.h"
 #include "weft/codec/line.h"
 #include "weft/weft.h"
+#include "worker_flags.h"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // weft-http: an HTTP/1.1 and WebSocket server for trying weft out and for benchmarks.
-// `weft-http --help` lists the flags: the common server flags (tools/common/server_flags.h)
-// and its own.
+// `weft-http --help` lists the flags: the common server flags (tools/common/server_flags.h),
+// the worker flags (tools/common/worker_flags.h) and its own.
 //
 //   every method on every path   200 with "Hello, World!\n"
 //   /echo                        200 with the request's body
@@ -19,13 +19,13 @@
 
 #include "cli.h"
 #include "server_flags.h"
-#include "worker_flags.h"
 #include "weft/http/coro_server.h"
 #include "weft/http/server.h"
 #include "weft/http/static_files.h"
 #include "weft/version.h"
 #include "weft/ws/socket.h"
 #include "weft/ws/websocket.h"
+#include "worker_flags.h"
 
 namespace {
 

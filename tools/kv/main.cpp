@@ -21,8 +21,8 @@
 #include "options.h"
 #include "server.h"
 #include "server_flags.h"
-#include "worker_flags.h"
 #include "weft/net/server.h"
+#include "worker_flags.h"
 
 int main(int argc, char** argv) {
   weft::tools::App app("weft-kv",

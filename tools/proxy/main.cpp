@@ -16,8 +16,8 @@
 #include "cli.h"
 #include "proxy.h"
 #include "server_flags.h"
-#include "worker_flags.h"
 #include "weft/weft.h"
+#include "worker_flags.h"
 
 int main(int argc, char** argv) {
   weft::tools::App app("weft-proxy", "A TCP proxy and load balancer: relays each connection to one upstream.");
