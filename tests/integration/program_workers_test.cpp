@@ -68,7 +68,7 @@ TEST(ProgramWorkers, KvServesRedisCliThroughAKilledWorker) {
   Address address = master_address(master);
   serve_kill_restart_stop(master, [&](int round) {
     // One connection, so one worker: what it sets, it reads back.
-    std::string value = "v" + std::to_string(round);
+    std::string value = std::to_string(round * 7 + 1);
     CommandResult r = run_command({"redis-cli", "-h", "127.0.0.1", "-p", std::to_string(address.port())},
                                   "PING\nSET key " + value + "\nGET key\nINCR counter\n");
     ASSERT_EQ(r.exit_code, 0) << r.describe();
