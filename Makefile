@@ -6,8 +6,10 @@ TSAN_DIR    ?= build-tsan
 CORE_PKGS    = build-essential cmake ninja-build clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev \
                libcli11-dev libc-ares-dev pkgconf git node-llhttp zlib1g-dev libhiredis-dev libssl-dev
 # Real peers the tests start: HTTP, WebSocket and TLS clients; redis-server, redis-cli and
-# redis-benchmark; HAProxy in front of weft-echo.
-TEST_PKGS    = curl wrk python3 python3-websockets openssl redis-server redis-tools haproxy
+# redis-benchmark; HAProxy in front of weft-echo; Prometheus's Python parser for /metrics;
+# headless Chromium for the dashboard (about 100 s to install on a fresh machine).
+TEST_PKGS    = curl wrk python3 python3-websockets python3-prometheus-client openssl redis-server redis-tools haproxy \
+               chromium
 # Node clients (npm packages), installed under the build tree for both test builds.
 NODE_PKGS    = ws
 NODE_DIR    ?= $(CURDIR)/$(BUILD_DIR)/node

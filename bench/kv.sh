@@ -6,6 +6,11 @@
 # seconds apart. Server CPU per request comes from the kernel's per-thread run time
 # (/proc/PID/task/*/schedstat), read before and after each run.
 #
+# With --paired, each test instead runs the baseline and one other server at the same time
+# (both pinned to SERVER_CPU, each driven by its own redis-benchmark on LOAD_CPU), and counts
+# the commands each executed (INFO stats) over the same window: the two share every moment
+# of the machine's noise, so their ratio holds still while its speed drifts.
+#
 # Then memory per key: each server alone, loaded with KEYS 16-byte keys holding 32-byte
 # values through redis-cli --pipe; the growth of its resident memory divided by KEYS.
 set -euo pipefail
@@ -14,6 +19,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 KV=${WEFT_KV:-$ROOT/$BUILD_DIR/bin/weft-kv}
 REDIS=${REDIS_SERVER:-/usr/bin/redis-server}
+KV_BASE=${WEFT_KV_BASE:-}  # Another weft-kv build, served as kv1-base (a before/after pair).
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 
@@ -24,10 +30,13 @@ usage: bench/kv.sh [--quick] [--reps N] [--requests N] [--keys N] [--servers a,b
   --reps N       repetitions (default 3)
   --requests N   requests per redis-benchmark run (default 200000)
   --keys N       keys loaded for memory per key (default 1000000; 0 to skip)
-  --servers a,b  of redis, redis-io2, kv1, kv2 (default all; the first is the baseline)
+  --servers a,b  of redis, redis-io2, kv1, kv2, kv1-base (default redis,redis-io2,kv1,kv2;
+                 the first is the baseline; kv1-base is WEFT_KV_BASE with one loop)
   --tests a,b    of set, get, incr, lpush, lrange_100, mset (default all)
   --pipelines    pipeline depths (default 1,16)
-Environment: BUILD_DIR, WEFT_KV, REDIS_SERVER, SERVER_CPU (0), LOAD_CPU (1), OUT_DIR.
+  --paired       run the baseline and each other server at the same time (see above)
+  --window S     with --paired: seconds counted per run, after 1 s of warm-up (default 5)
+Environment: BUILD_DIR, WEFT_KV, WEFT_KV_BASE, REDIS_SERVER, SERVER_CPU (0), LOAD_CPU (1), OUT_DIR.
 EOF
 }
 
@@ -35,6 +44,7 @@ REPS=3 REQUESTS=200000 KEYS=1000000
 SERVERS=redis,redis-io2,kv1,kv2
 TESTS=set,get,incr,lpush,lrange_100,mset
 PIPELINES=1,16
+PAIRED=0 WINDOW=5
 while (($#)); do
   case $1 in
     --quick) REPS=1 REQUESTS=20000 KEYS=100000 ;;
@@ -44,6 +54,8 @@ while (($#)); do
     --servers) SERVERS=$2; shift ;;
     --tests) TESTS=$2; shift ;;
     --pipelines) PIPELINES=$2; shift ;;
+    --paired) PAIRED=1 ;;
+    --window) WINDOW=$2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -55,9 +67,12 @@ IFS=, read -r -a pipelines <<<"$PIPELINES"
 OUT_DIR=${OUT_DIR:-$ROOT/$BUILD_DIR/bench-kv/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT_DIR"
 RESULTS=$OUT_DIR/runs.tsv
+PAIRS=$OUT_DIR/pairs.tsv  # --paired: other server, test, pipeline, rep, its requests/baseline's
 : >"$RESULTS"
+: >"$PAIRS"
 
-for exe in "$KV" "$REDIS" /usr/bin/redis-benchmark /usr/bin/redis-cli; do
+[[ ,$SERVERS, != *,kv1-base,* || -n $KV_BASE ]] || { echo "bench/kv.sh: kv1-base needs WEFT_KV_BASE" >&2; exit 2; }
+for exe in "$KV" ${KV_BASE:+"$KV_BASE"} "$REDIS" /usr/bin/redis-benchmark /usr/bin/redis-cli; do
   [[ -x $exe ]] || { echo "bench/kv.sh: $exe is missing (build weft-kv; install redis-server, redis-tools)" >&2; exit 1; }
 done
 
@@ -85,6 +100,7 @@ start() {
       --io-threads 2 --io-threads-do-reads yes) ;;
     kv1) argv=("$KV" --quiet --addr "tcp://127.0.0.1:$port" --loops 1) ;;
     kv2) argv=("$KV" --quiet --addr "tcp://127.0.0.1:$port" --loops 2) ;;
+    kv1-base) argv=("$KV_BASE" --quiet --addr "tcp://127.0.0.1:$port" --loops 1) ;;
     *) echo "bench/kv.sh: unknown server $name" >&2; exit 2 ;;
   esac
   taskset -c "$SERVER_CPU" "${argv[@]}" >"$OUT_DIR/$name.log" 2>&1 &
@@ -137,8 +153,51 @@ run_one() {
     "$(awk -v a="$before" -v b="$after" -v n="$REQUESTS" 'BEGIN { printf "%.3f", (b - a) / n / 1000 }')" >>"$RESULTS"
 }
 
-echo "bench/kv.sh: servers ${servers[*]} on CPU $SERVER_CPU, redis-benchmark on CPU $LOAD_CPU;" \
-  "$REPS rep(s) of $REQUESTS requests, 50 connections; raw runs in $OUT_DIR" >&2
+# commands_of NAME: commands the server has executed (INFO stats).
+commands_of() {
+  redis-cli -p "${PORT[$1]}" INFO stats | awk -F: '/^total_commands_processed:/ { print $2 + 0 }'
+}
+
+# run_pair BASE OTHER TEST PIPELINE REP: both servers loaded at once, each by its own
+# redis-benchmark (started in alternating order); counts what each executed over WINDOW
+# seconds after a second of warm-up. Appends a line per server to RESULTS, with the
+# window's length in place of the request count.
+run_pair() {
+  local a=$1 b=$2 test=$3 p=$4 rep=$5 s t0 t1 secs
+  local -a cmd loads=() pair=("$a" "$b")
+  local -A c0 c1 u0 u1
+  ((rep % 2)) || pair=("$b" "$a")
+  read -r -a cmd <<<"$(command_of "$test")"
+  for s in "${pair[@]}"; do
+    taskset -c "$LOAD_CPU" timeout $((WINDOW + 60)) redis-benchmark -p "${PORT[$s]}" -c 50 -n 1000000000 -P "$p" \
+      -r 100000 -q "${cmd[@]}" >/dev/null 2>>"$OUT_DIR/benchmark.log" &
+    loads+=($!)
+  done
+  sleep 1
+  t0=$(date +%s%N)
+  for s in "${pair[@]}"; do c0[$s]=$(commands_of "$s") u0[$s]=$(cpu_ns "${PID[$s]}"); done
+  sleep "$WINDOW"
+  for s in "${pair[@]}"; do c1[$s]=$(commands_of "$s") u1[$s]=$(cpu_ns "${PID[$s]}"); done
+  t1=$(date +%s%N)
+  kill -INT "${loads[@]}" 2>/dev/null || true
+  wait "${loads[@]}" 2>/dev/null || true
+  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+  printf '%s\t%s\t%s\t%s\t%s\n' "$b" "$test" "$p" "$rep" \
+    "$(awk -v x=$((c1[$b] - c0[$b])) -v y=$((c1[$a] - c0[$a])) 'BEGIN { printf "%.3f", (y > 0 ? x / y : 0) }')" >>"$PAIRS"
+  for s in "${pair[@]}"; do
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$s" "$test" "$p" "$rep" \
+      "$(awk -v n=$((c1[$s] - c0[$s])) -v t="$secs" 'BEGIN { printf "%.0f", n / t }')" \
+      "$(awk -v n=$((c1[$s] - c0[$s])) -v u=$((u1[$s] - u0[$s])) 'BEGIN { printf "%.3f", (n > 0 ? u / n / 1000 : 0) }')" >>"$RESULTS"
+  done
+}
+
+if ((PAIRED)); then
+  echo "bench/kv.sh: servers ${servers[*]} on CPU $SERVER_CPU, redis-benchmark on CPU $LOAD_CPU;" \
+    "$REPS rep(s), ${servers[0]} and each other server at once for $WINDOW s, 50 connections; raw runs in $OUT_DIR" >&2
+else
+  echo "bench/kv.sh: servers ${servers[*]} on CPU $SERVER_CPU, redis-benchmark on CPU $LOAD_CPU;" \
+    "$REPS rep(s) of $REQUESTS requests, 50 connections; raw runs in $OUT_DIR" >&2
+fi
 for s in "${servers[@]}"; do
   start "$s"
   redis-cli -p "${PORT[$s]}" RPUSH mylist $(seq 600) >/dev/null
@@ -147,8 +206,12 @@ turn=0
 for ((rep = 1; rep <= REPS; rep++)); do
   for test in "${tests[@]}"; do
     for p in "${pipelines[@]}"; do
-      # Rotate who goes first, so no server always follows the same one.
       n=${#servers[@]}
+      if ((PAIRED)); then
+        for ((i = 1; i < n; i++)); do run_pair "${servers[0]}" "${servers[$i]}" "$test" "$p" "$rep"; done
+        continue
+      fi
+      # Rotate who goes first, so no server always follows the same one.
       for ((i = 0; i < n; i++)); do
         run_one "${servers[$(((i + turn) % n))]}" "$test" "$p" "$rep"
       done
@@ -180,9 +243,15 @@ fi
 # The report: medians over the repetitions, ratios against the first server.
 base=${servers[0]}
 {
-  echo "## weft-kv against redis-server ($(date -u +%Y-%m-%d), $REPS rep(s) of $REQUESTS requests, 50 connections)"
-  echo
-  echo "Requests/s (median), ratio to $base, and server CPU per request (µs)."
+  if ((PAIRED)); then
+    echo "## weft-kv against redis-server ($(date -u +%Y-%m-%d), $REPS rep(s), each server at once with $base for $WINDOW s, 50 connections)"
+    echo
+    echo "Requests/s (median), server CPU per request (µs), and the median over the repetitions of each simultaneous pair's ratio to $base."
+  else
+    echo "## weft-kv against redis-server ($(date -u +%Y-%m-%d), $REPS rep(s) of $REQUESTS requests, 50 connections)"
+    echo
+    echo "Requests/s (median), ratio to $base, and server CPU per request (µs)."
+  fi
   echo
   printf '| test | -P |'
   for s in "${servers[@]}"; do printf ' %s req/s | %s µs |' "$s" "$s"; done
@@ -197,6 +266,7 @@ base=${servers[0]}
       for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
       return n ? (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2) : 0
     }
+    FILENAME == ARGV[1] { vals["pair" SUBSEP $1 SUBSEP $2 SUBSEP $3] = vals["pair" SUBSEP $1 SUBSEP $2 SUBSEP $3] " " $5; next }
     { vals[$1 SUBSEP $2 SUBSEP $3] = vals[$1 SUBSEP $2 SUBSEP $3] " " $5
       cpu[$1 SUBSEP $2 SUBSEP $3] = cpu[$1 SUBSEP $2 SUBSEP $3] " " $6 }
     END {
@@ -208,10 +278,14 @@ base=${servers[0]}
           vals["cpu"] = cpu[key]; cu = median("cpu")
           line = line sprintf(" %.0f | %.2f |", r[k], cu)
         }
-        for (k = 2; k <= ns; k++) line = line (r[1] > 0 ? sprintf(" %.2f |", r[k] / r[1]) : " ? |")
+        for (k = 2; k <= ns; k++) {
+          key = "pair" SUBSEP s[k] SUBSEP t[i] SUBSEP p[j]
+          if (key in vals) line = line sprintf(" %.2f |", median(key))
+          else line = line (r[1] > 0 ? sprintf(" %.2f |", r[k] / r[1]) : " ? |")
+        }
         print line
       }
-    }' "$RESULTS"
+    }' "$PAIRS" "$RESULTS"
   if [[ -s $MEM ]]; then
     echo
     echo "Memory per key ($KEYS keys of 16 bytes with 32-byte values): resident growth and the server's own used_memory."

@@ -6,7 +6,8 @@
 # A quicker, narrower run than bench/run.sh: it builds no peers.
 #
 # Usage: bench/metrics_overhead.sh [REPS] [DURATION]   (environment: BUILD_DIR, WEFT_REF_ECHO)
-# Prints one line per pair; "msgs/s weft/peer" above 1 means the peer is slower.
+# Prints one line per pair ("msgs/s weft/peer" above 1 means the peer is slower), then
+# per scenario the geometric mean and median of peer/weft.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,4 +44,20 @@ for scenario in 64b-p1 64b-p16; do
     for peer in "${peers[@]}"; do measure_pair "$peer" "$scenario" "$rep" "${args[@]}" || true; done
   done
 done
+# The figure to quote: per scenario, the geometric mean and the median over the reps of
+# peer/weft in messages per second (1.000: no cost; 0.98 is 2 % slower).
+python3 - "$RUNS" <<'PY'
+import json, math, statistics, sys
+ratios = {}
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r.get("kind") != "pair" or r.get("rc") != 0 or r.get("base_rc") != 0:
+        continue
+    a, b = r["result"].get("msgs_per_s", 0), r["base_result"].get("msgs_per_s", 0)
+    if a > 0 and b > 0:
+        ratios.setdefault((r["scenario"], r["server"]), []).append(a / b)
+for (scenario, peer), v in sorted(ratios.items()):
+    g = math.exp(sum(math.log(x) for x in v) / len(v))
+    print("%s %s/weft msgs/s: geomean %.3f, median %.3f over %d reps" % (scenario, peer, g, statistics.median(v), len(v)))
+PY
 echo "records: $RUNS"

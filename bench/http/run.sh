@@ -3,12 +3,13 @@
 # (GOMAXPROCS=1) and Node's http, driven by wrk (see bench/README.md).
 #
 #   bench/http/run.sh [--quick] [--reps N] [--duration S] [--servers nginx,go,node]
-#                     [--scenarios plain-c100,plain-c1000,plain-p16,static-4k]
+#                     [--scenarios plain-c100,plain-c1000,plain-p16,static-4k,idle,https-c100,...]
 #
 # Every run is a pair: weft-http and one peer serve at the same time, both pinned to the
 # server CPU, each driven by its own wrk pinned to the load CPU, started together (the
 # order alternates between reps). Both see the same machine, so the ratio of their
-# figures holds while the machine's speed drifts. Prints a table of ratios and writes it,
+# figures holds while the machine's speed drifts. The https-* scenarios compare with nginx
+# only (same certificate, both on OpenSSL's defaults: TLS 1.3, TLS_AES_256_GCM_SHA384). Prints a table of ratios and writes it,
 # with the raw wrk outputs, to build/bench-http/<timestamp>/.
 set -euo pipefail
 
@@ -19,13 +20,16 @@ BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 WEFT_HTTP=$BUILD_DIR/bin/weft-http
 PEER_DIR=$BUILD_DIR/bench-http-peers
 
-ALL_SCENARIOS=(plain-c100 plain-c1000 plain-p16 static-4k idle)
+ALL_SCENARIOS=(plain-c100 plain-c1000 plain-p16 static-4k idle https-c100 https-close https-idle)
 declare -A SCENARIO_TITLE=(
   [plain-c100]="14 B plain text, keep-alive, 100 connections"
   [plain-c1000]="14 B plain text, keep-alive, 1000 connections"
   [plain-p16]="14 B plain text, 100 connections, pipelined by 16"
   [static-4k]="4 KiB static file, keep-alive, 100 connections"
   [idle]="memory per idle keep-alive connection (after one request each)"
+  [https-c100]="14 B plain text over HTTPS, keep-alive, 100 connections (nginx only)"
+  [https-close]="HTTPS, a new connection and full handshake per request, 50 clients (nginx only)"
+  [https-idle]="memory per idle keep-alive HTTPS connection (nginx only)"
 )
 
 usage() {
@@ -36,7 +40,8 @@ usage: bench/http/run.sh [options]
   --duration S         seconds per measured wrk run (default 5)
   --warmup S           unrecorded seconds of load before each (default 1)
   --servers a,b        peers: nginx, go, node (default: all three)
-  --scenarios x,y      default: plain-c100,plain-c1000,plain-p16,static-4k,idle
+  --scenarios x,y      default: plain-c100,plain-c1000,plain-p16,static-4k,idle,https-c100,
+                       https-close,https-idle
   --idle-conns N       connections held by the idle scenario (default 10000)
   --server-cpu N       CPU both servers are pinned to (default 0)
   --load-cpu N         CPU both wrk processes are pinned to (default 1)
@@ -77,6 +82,10 @@ mkdir -p "$WORK/site/static" "$WORK/nginx" "$PEER_DIR"
 RESULTS=$WORK/results.md
 RUNS=$WORK/runs.jsonl
 head -c 4096 /dev/zero | tr '\0' 'w' >"$WORK/site/static/4k.txt"
+CERTS=$WORK/certs
+if [[ $SCENARIOS == *https* ]]; then
+  "$ROOT/scripts/tls-test-certs.sh" "$CERTS" >/dev/null
+fi
 
 PIDS=()
 cleanup() {
@@ -96,10 +105,15 @@ build_go() {
       go build -o "$PEER_DIR/go_http" .) >"$WORK/go-build.log" 2>&1
 }
 
-# nginx with one worker and no master, everything under $WORK/nginx.
+# nginx with one worker and no master, everything under $WORK/nginx; TLS for https-*.
 nginx_conf() {
-  local port=$1 dir=$WORK/nginx/$1
+  local port=$1 scenario=$2 dir=$WORK/nginx/$1 listen tls=""
   mkdir -p "$dir/tmp"
+  listen="127.0.0.1:$port backlog=4096"
+  if [[ $scenario == https-* ]]; then
+    listen+=" ssl"
+    tls="ssl_certificate $CERTS/server.pem; ssl_certificate_key $CERTS/server.key;"
+  fi
   cat >"$dir/nginx.conf" <<EOF
 daemon off;
 master_process off;
@@ -117,7 +131,8 @@ http {
   tcp_nodelay on;
   default_type text/plain;
   server {
-    listen 127.0.0.1:$port backlog=4096;
+    listen $listen;
+    $tls
     location / { return 200 "Hello, World!\n"; }
     location /static/ { root $WORK/site; }
   }
@@ -132,10 +147,11 @@ server_argv() {
   case $name in
     weft)
       ARGV=("$WEFT_HTTP" --quiet --loops 1 --addr "tcp://127.0.0.1:$port")
-      [[ $scenario == static-* ]] && ARGV+=(--root "$WORK/site") ;;
+      [[ $scenario == static-* ]] && ARGV+=(--root "$WORK/site")
+      [[ $scenario == https-* ]] && ARGV+=(--tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key") ;;
     nginx)
       local dir
-      dir=$(nginx_conf "$port")
+      dir=$(nginx_conf "$port" "$scenario")
       ARGV=(nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf") ;;
     go) ARGV=(env GOMAXPROCS=1 "$PEER_DIR/go_http" "$port" "$WORK/site") ;;
     node) ARGV=(node "$HERE/node_http.js" "$port" "$WORK/site") ;;
@@ -181,6 +197,8 @@ wrk_args() {
     plain-c1000) WRK=(-t1 -c1000 "$url") ;;
     plain-p16) WRK=(-t1 -c100 -s "$HERE/pipeline.lua" "$url" -- 16) ;;
     static-4k) WRK=(-t1 -c100 "${url}static/4k.txt") ;;
+    https-c100) WRK=(-t1 -c100 "https://127.0.0.1:$2/") ;;
+    https-close) WRK=(-t1 -c50 -H "Connection: close" "https://127.0.0.1:$2/") ;;
   esac
 }
 
@@ -251,20 +269,22 @@ pair() {
 # Resident memory of PID in KiB.
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-# idle_pair PEER REP: memory per idle keep-alive connection, weft-http and PEER, each
-# holding IDLE_CONNS connections (bench/http/idle_conns.py) at the same time.
+# idle_pair PEER REP SCENARIO: memory per idle keep-alive connection, weft-http and PEER,
+# each holding IDLE_CONNS connections (bench/http/idle_conns.py) at the same time.
 idle_pair() {
-  local peer=$1 rep=$2 s
+  local peer=$1 rep=$2 scenario=$3 s
   local -A pid=() port=() before=() per=() fifo=() holder=()
+  local tls=()
+  [[ $scenario == https-* ]] && tls=("$CERTS/ca.pem")
   for s in weft "$peer"; do
-    start "$s" idle || { for s in "${!pid[@]}"; do stop "${pid[$s]}"; done; return 1; }
+    start "$s" "$scenario" || { for s in "${!pid[@]}"; do stop "${pid[$s]}"; done; return 1; }
     pid[$s]=$PID port[$s]=$PORT
   done
   for s in weft "$peer"; do
     before[$s]=$(rss_kib "${pid[$s]}")
     fifo[$s]=$WORK/idle.$peer.$rep.$s.fifo
     mkfifo "${fifo[$s]}"
-    taskset -c "$LOAD_CPU" timeout -k 5 120 /usr/bin/python3 "$HERE/idle_conns.py" "${port[$s]}" "$IDLE_CONNS" \
+    taskset -c "$LOAD_CPU" timeout -k 5 120 /usr/bin/python3 "$HERE/idle_conns.py" "${port[$s]}" "$IDLE_CONNS" "${tls[@]}" \
       <"${fifo[$s]}" >"$WORK/idle.$peer.$rep.$s.txt" 2>&1 &
     holder[$s]=$!
     local fd
@@ -288,9 +308,9 @@ idle_pair() {
     rm -f "$WORK/idle.$peer.$rep.$s.fifo"
     stop "${pid[$s]}"
   done
-  printf '{"scenario":"idle","peer":"%s","rep":%s,"conns":%s,"weft_kib_per_conn":"%s","peer_kib_per_conn":"%s"}\n' \
-    "$peer" "$rep" "$IDLE_CONNS" "${per[weft]}" "${per[$peer]}" >>"$RUNS"
-  printf '| idle | %s | %s | %s KiB/conn | %s KiB/conn | **%s** (peer / weft) | | | |\n' "$peer" "$rep" \
+  printf '{"scenario":"%s","peer":"%s","rep":%s,"conns":%s,"weft_kib_per_conn":"%s","peer_kib_per_conn":"%s"}\n' \
+    "$scenario" "$peer" "$rep" "$IDLE_CONNS" "${per[weft]}" "${per[$peer]}" >>"$RUNS"
+  printf '| %s | %s | %s | %s KiB/conn | %s KiB/conn | **%s** (peer / weft) | | | |\n' "$scenario" "$peer" "$rep" \
     "${per[weft]}" "${per[$peer]}" "$(ratio "${per[$peer]}" "${per[weft]}")" | tee -a "$RESULTS"
 }
 
@@ -316,8 +336,9 @@ done
 for ((rep = 1; rep <= REPS; rep++)); do
   for scenario in "${RUN_SCENARIOS[@]}"; do
     for peer in "${PEERS[@]}"; do
-      if [[ $scenario == idle ]]; then
-        idle_pair "$peer" "$rep" || echo "| idle | $peer | $rep | failed |" | tee -a "$RESULTS"
+      [[ $scenario == https-* && $peer != nginx ]] && continue
+      if [[ $scenario == *idle ]]; then
+        idle_pair "$peer" "$rep" "$scenario" || echo "| $scenario | $peer | $rep | failed |" | tee -a "$RESULTS"
       else
         pair "$peer" "$scenario" "$rep" || echo "| $scenario | $peer | $rep | failed |" | tee -a "$RESULTS"
       fi

@@ -42,7 +42,7 @@ std::string_view gather(const InputView& in, size_t at, size_t n, std::string& s
 }  // namespace
 
 ConnSession::ConnSession(ServerState& server, LoopState& loop, Conn& conn)
-    : server_(server), loop_(loop), conn_(&conn), parser_(server.options.limits) {
+    : server_(server), loop_(loop), meter_(*loop.stats), conn_(&conn), parser_(server.options.limits) {
   // A new connection has until the header timeout to send its first head.
   wait_for(Deadlines::header);
 }
@@ -218,6 +218,7 @@ void ConnSession::on_head(const InputView& in, size_t& base) {
   RequestAccess::set_head(req, gather(in, base, head_size, head_store_).data(), {});
   RequestAccess::set_peer(req, conn_, nullptr);
   ++exchange_;
+  meter_.head(now());
   dispatched_ = message_ended_ = response_ended_ = false;
   route_ = server_.router.match(req, req.upgrade(), &route_status_, &allow_);
   const bool has_body = req.chunked() || req.content_length().value_or(0) > 0;
@@ -368,6 +369,7 @@ void ConnSession::start_upgrade(const InputView& in, size_t& base) {
     after_handler();
     return;
   }
+  meter_.response(101);  // The upgrade wrote its 101 itself, not through the Response.
   // The HTTP exchange is over; whatever follows in the input belongs to the new protocol.
   conn_->discard(pending_);
   base += pending_;
@@ -401,6 +403,7 @@ void ConnSession::answer(int status, bool keep_alive, std::string_view extra) {
   write_error_response(conn_->output(), now(), server_name(), status, keep, line,
                        parser_.request().method() != Method::head);
   conn_->commit_output();
+  meter_.response(status);
   dispatched_ = true;
   response_ended_ = true;
   ResponseAccess::set_keep_alive(response_, keep);
@@ -411,6 +414,7 @@ void ConnSession::reject(int status) {
   if (state_ != State::open) return;  // Lingering or closing: the client has its answer.
   write_error_response(conn_->output(), now(), server_name(), status, false);
   conn_->commit_output();
+  meter_.response(status);
   close_now();
 }
 
@@ -464,6 +468,7 @@ std::error_code ConnSession::commit() {
 
 void ConnSession::completed() {
   response_ended_ = true;
+  meter_.response(response_.status_code());
   loop_.deadlines.leave(*this);
 }
 

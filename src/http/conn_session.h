@@ -23,6 +23,7 @@
 
 #include "http/deadlines.h"
 #include "http/exchange.h"
+#include "http/request_meter.h"
 #include "http/request_parser.h"
 #include "http/route.h"
 #include "http/server_state.h"
@@ -96,6 +97,7 @@ class ConnSession final : public Conn::Attachment, public Exchange, public Deadl
 
   ServerState& server_;
   LoopState& loop_;
+  RequestMeter meter_;
   Conn* conn_;
   RequestParser parser_;
   Response response_;

@@ -24,6 +24,10 @@ CoroServer::CoroServer(const Router& router, Options options, CoroOptions coro)
   detail::CoroState* state = state_.get();
   state_->runtime = std::make_unique<weft::CoroServer>(
       [state](Stream s) { return detail::serve_connection(state, std::move(s)); }, state_->options.net, coro);
+  weft::Server& net = state_->runtime->server();
+  for (size_t i = 0; i < net.loop_count(); ++i) {
+    state_->stats.emplace_back(&net.loop(i), std::make_unique<RequestStats>());
+  }
 }
 
 CoroServer::~CoroServer() {
@@ -62,6 +66,9 @@ const Options& CoroServer::options() const {
 }
 weft::CoroServer& CoroServer::runtime() {
   return *state_->runtime;
+}
+const RequestStats& CoroServer::stats(size_t loop) const {
+  return *state_->stats.at(loop).second;
 }
 
 }  // namespace weft::http

@@ -48,7 +48,12 @@ Task<> serve_connection(CoroState* state, Stream stream) {
 }
 
 CoroSession::CoroSession(CoroState& state, Stream& stream)
-    : state_(state), stream_(stream), loop_(stream.loop()), parser_(state.options.limits), out_(loop_->pool()) {}
+    : state_(state),
+      stream_(stream),
+      loop_(stream.loop()),
+      meter_(state.stats_for(loop_)),
+      parser_(state.options.limits),
+      out_(loop_->pool()) {}
 
 CoroSession::~CoroSession() {
   disarm_handler_deadline();
@@ -143,6 +148,7 @@ Task<> CoroSession::serve_request() {
   RequestAccess::set_head(req, head_store_.data(), {});
   RequestAccess::set_peer(req, nullptr, &stream_);
   RequestAccess::set_body_source(req, this);
+  meter_.head(now());
   route_ = state_.router.match(req, req.upgrade(), &route_status_, &allow_);
   const bool keep_alive =
       req.keep_alive() && !state_.stopping.load(std::memory_order_relaxed) &&
@@ -155,8 +161,10 @@ Task<> CoroSession::serve_request() {
   const bool expect = has_body && RequestAccess::expect_continue(req) && req.version_minor() == 1 && input_.empty();
   if (expect && (route_ == nullptr || route_->upgrade)) {
     // The client waits for a 100 Continue it will not get: answer now, then close.
-    write_error_response(out_, now(), server_name(), route_ == nullptr ? route_status_ : 400, false,
+    const int status = route_ == nullptr ? route_status_ : 400;
+    write_error_response(out_, now(), server_name(), status, false,
                          route_ == nullptr && !allow_.empty() ? "Allow: " + allow_ + "\r\n" : std::string());
+    meter_.response(status);
     co_await send_output();
     closing_ = true;
     stream_.close();
@@ -200,12 +208,17 @@ Task<> CoroSession::serve_request() {
     if (route_ == nullptr) {
       write_error_response(out_, now(), server_name(), route_status_, keep_alive,
                            allow_.empty() ? std::string() : "Allow: " + allow_ + "\r\n", req.method() != Method::head);
+      meter_.response(route_status_);
       response_ended_ = true;
     } else if (route_->upgrade) {
       keep_input();
       co_await route_->upgrade->upgrade(req, response_, stream_);
       // The upgraded protocol ran to its end, or the handshake was refused.
       if (!response_ended_) {
+        // Its 101 went out through the upgrade, which returns only when the protocol ends:
+        // counted now, not timed.
+        meter_.untimed();
+        meter_.response(101);
         closing_ = true;
         co_return;
       }
@@ -335,6 +348,7 @@ Task<> CoroSession::reject(int status) {
   closing_ = true;
   out_.clear();
   write_error_response(out_, now(), server_name(), status, false);
+  meter_.response(status);
   co_await send_output();
   stream_.close();
 }
@@ -382,6 +396,7 @@ void CoroSession::arm_handler_deadline() {
     if (!response_.started()) {
       out_.clear();
       write_error_response(out_, now(), server_name(), 503, false);
+      meter_.response(503);
       std::vector<std::string_view> parts;
       out_.segments(parts);
       for (std::string_view p : parts) write_now(stream_, p);

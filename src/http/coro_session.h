@@ -21,12 +21,14 @@
 #include <vector>
 
 #include "http/exchange.h"
+#include "http/request_meter.h"
 #include "http/request_parser.h"
 #include "http/route.h"
 #include "weft/coro/coro_server.h"
 #include "weft/coro/stream.h"
 #include "weft/http/options.h"
 #include "weft/http/router.h"
+#include "weft/http/stats.h"
 
 namespace weft::http::detail {
 
@@ -36,6 +38,15 @@ struct CoroState {
   const Options options;
   std::unique_ptr<weft::CoroServer> runtime;
   std::atomic<bool> stopping{false};
+  // Per I/O loop, made with the server (before its loops run), read by any thread.
+  std::vector<std::pair<EventLoop*, std::unique_ptr<RequestStats>>> stats;
+
+  RequestStats& stats_for(EventLoop* loop) {
+    for (auto& [l, s] : stats) {
+      if (l == loop) return *s;
+    }
+    return *stats.front().second;
+  }
 };
 
 // The coroutine that serves one connection.
@@ -54,7 +65,10 @@ class CoroSession final : public Exchange, private BodySink, public BodySource {
   // Exchange.
   Buffer& output() override { return out_; }
   std::error_code commit() override { return {}; }
-  void completed() override { response_ended_ = true; }
+  void completed() override {
+    response_ended_ = true;
+    meter_.response(response_.status_code());
+  }
   Responder defer() override;
   std::error_code queue_file(int fd, uint64_t offset, uint64_t length) override;
   size_t unsent() const override { return stream_.unsent() + out_.size(); }
@@ -95,7 +109,8 @@ class CoroSession final : public Exchange, private BodySink, public BodySource {
 
   CoroState& state_;
   Stream& stream_;
-  EventLoop* loop_;                            // The stream's, kept: a closed stream no longer names it.
+  EventLoop* loop_;  // The stream's, kept: a closed stream no longer names it.
+  RequestMeter meter_;
   weft::detail::CoroContext* tree_ = nullptr;  // The connection's coroutine tree, for the handler deadline.
   RequestParser parser_;
   Response response_;

@@ -33,7 +33,7 @@ class HttpHandler final : public weft::Handler {
   void on_boot(weft::Server& server) override {
     for (size_t i = 0; i < server.loop_count(); ++i) {
       state_.loops.push_back(std::make_unique<LoopState>(
-          server.loop(i), state_.options.timeouts,
+          server.loop(i), *state_.stats.at(i), state_.options.timeouts,
           [](Deadlines::Hook& hook, Deadlines::Kind kind) { static_cast<ConnSession&>(hook).expire(kind); }));
     }
   }
@@ -65,6 +65,9 @@ Server::Server(const Router& router, Options options) {
   }
   handler_ = std::make_unique<detail::HttpHandler>(router, std::move(options));
   server_ = std::make_unique<weft::Server>(*handler_, handler_->state().options.net);
+  for (size_t i = 0; i < server_->loop_count(); ++i) {
+    handler_->state().stats.push_back(std::make_unique<RequestStats>());
+  }
 }
 
 Server::~Server() {
@@ -102,6 +105,9 @@ const Options& Server::options() const {
 }
 weft::Server& Server::net() {
   return *server_;
+}
+const RequestStats& Server::stats(size_t loop) const {
+  return *handler_->state().stats.at(loop);
 }
 
 }  // namespace weft::http

@@ -1,6 +1,6 @@
 #pragma once
 // What the sessions of one HTTP server share: the router, the options, and per loop the
-// deadline lists. Built before the loops start; afterwards each LoopState is touched only
+// deadline lists and the request counters. Built before the loops start; afterwards each LoopState is touched only
 // by its own loop's thread, and the rest is read-only.
 
 #include <atomic>
@@ -10,12 +10,15 @@
 #include "http/deadlines.h"
 #include "weft/http/options.h"
 #include "weft/http/router.h"
+#include "weft/http/stats.h"
 
 namespace weft::http::detail {
 
 struct LoopState {
-  LoopState(EventLoop& l, const Timeouts& t, Deadlines::Expire expire) : loop(&l), deadlines(l, t, std::move(expire)) {}
+  LoopState(EventLoop& l, RequestStats& s, const Timeouts& t, Deadlines::Expire expire)
+      : loop(&l), stats(&s), deadlines(l, t, std::move(expire)) {}
   EventLoop* loop;
+  RequestStats* stats;
   Deadlines deadlines;
 };
 
@@ -33,6 +36,8 @@ struct ServerState {
   const Router& router;
   const Options options;
   std::vector<std::unique_ptr<LoopState>> loops;
+  // One per I/O loop, made with the server (before its loops run), read by any thread.
+  std::vector<std::unique_ptr<RequestStats>> stats;
   std::atomic<bool> stopping{false};
 };
 

@@ -1,5 +1,8 @@
 #include "weft/metrics/admin.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -86,7 +89,14 @@ Admin& Admin::listen(std::string_view url) {
 void Admin::start() {
   if (impl_->started) return;
   impl_->started = true;
+  // The admin loop's thread blocks every signal it may: a process-directed signal (the
+  // application's SIGTERM, which it may wait for with a signalfd once its own threads
+  // block it) must never be delivered to this thread, where nothing handles it.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
   impl_->server.start();
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
   Impl* impl = impl_.get();
   EventLoop& loop = impl->server.net().loop(0);
   loop.post([impl, &loop] {

@@ -16,6 +16,7 @@ header h1{font-size:1.1em;margin:0}#status{color:#8a96a6}#status.live{color:#5fd
 main{padding:1em 1.2em}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(330px,1fr));gap:1em}
 .card{background:#171d25;border:1px solid #263040;border-radius:6px;padding:.6em .8em}
 .card h2{font-size:.85em;font-weight:600;margin:0 0 .3em;color:#8a96a6;text-transform:uppercase;letter-spacing:.04em}
+.card h2 .u{text-transform:none}
 .big{font-size:1.5em;font-variant-numeric:tabular-nums}.legend span{margin-right:1em;font-size:.8em}
 canvas{width:100%;height:110px;display:block}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;font-size:.9em}
@@ -29,9 +30,9 @@ th,td{text-align:right;padding:.2em .5em;border-bottom:1px solid #263040}th:firs
  <canvas id="c_bytes"></canvas><div class="legend" id="l_bytes"></div></div>
 <div class="card"><h2>Accepts and closes per second</h2><div class="big"><span id="accepts">–</span> / <span id="closes">–</span></div>
  <canvas id="c_conns"></canvas><div class="legend" id="l_conns"></div></div>
-<div class="card"><h2>Loop iteration time (µs, worst loop)</h2><div class="big">p99 <span id="iter_p99">–</span></div>
+<div class="card"><h2>Loop iteration time (<span class="u">µs</span>, worst loop)</h2><div class="big">p99 <span id="iter_p99">–</span></div>
  <canvas id="c_iter"></canvas><div class="legend" id="l_iter"></div></div>
-<div class="card"><h2>Request latency (µs)</h2><div class="big" id="req">–</div>
+<div class="card"><h2>Request latency (<span class="u">µs</span>)</h2><div class="big" id="req">–</div>
  <canvas id="c_req"></canvas><div class="legend" id="l_req"></div></div>
 <div class="card"><h2>Closes by reason per second</h2><div class="big" id="errors">–</div>
  <canvas id="c_err"></canvas><div class="legend" id="l_err"></div></div>

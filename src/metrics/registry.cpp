@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "weft/net/server.h"
+#include "weft/net/udp.h"
 
 namespace weft::metrics {
 namespace {
@@ -28,10 +29,22 @@ struct Sampled {
   std::vector<ConnSample> busiest;
 };
 
+void read_loop(const LoopStats& l, LoopSample& s) {
+  s.iterations = l.iterations.get();
+  s.events = l.events.get();
+  s.busy_ns = l.busy_ns.get();
+  s.tasks = l.tasks_run.get();
+  s.timers_pending = l.timers_pending.get();
+  s.blocks_in_use = l.blocks_in_use.get();
+  s.blocks_pooled = l.blocks_pooled.get();
+  s.block_size = l.block_size.get();
+  s.iteration_ns = l.iteration_ns.snapshot();
+}
+
 }  // namespace
 
 const char* reason_label(size_t reason) {
-  static constexpr const char* kNames[kCloseReasonCount] = {"peer_closed", "reset",    "idle",     "local",    "error",
+  static constexpr const char* kNames[kCloseReasonCount] = {"peer_closed", "reset",    "idle",      "local",   "error",
                                                             "shutdown",    "overflow", "heartbeat", "deadline"};
   return reason < kCloseReasonCount ? kNames[reason] : "unknown";
 }
@@ -46,9 +59,16 @@ struct Registry::State {
     std::unique_ptr<Counter> counter;
     std::unique_ptr<Gauge> gauge;
     std::unique_ptr<LatencyHistogram> histogram;
+    // Read at snapshot time instead (the *_fn registrations).
+    std::function<double()> read_value;
+    std::function<HistogramSnapshot()> read_histogram;
   };
   struct Watched {
     Server* server;
+    std::string name;
+  };
+  struct WatchedUdp {
+    UdpServer* server;
     std::string name;
   };
 
@@ -56,6 +76,7 @@ struct Registry::State {
   TimePoint born = Clock::now();
   std::deque<App> app;
   std::vector<Watched> servers;
+  std::vector<WatchedUdp> udp;
   std::map<std::pair<Server*, size_t>, Sampled> sampled;
 
   void add(App&& made) {
@@ -84,27 +105,54 @@ Registry::~Registry() = default;
 Counter& Registry::counter(std::string_view name, std::string_view help, Labels labels) {
   auto c = std::make_unique<Counter>();
   Counter& ref = *c;
-  state_->add({std::string(name), std::string(help), MetricType::counter, std::move(labels), std::move(c), {}, {}});
+  state_->add(
+      {std::string(name), std::string(help), MetricType::counter, std::move(labels), std::move(c), {}, {}, {}, {}});
   return ref;
 }
 
 Gauge& Registry::gauge(std::string_view name, std::string_view help, Labels labels) {
   auto g = std::make_unique<Gauge>();
   Gauge& ref = *g;
-  state_->add({std::string(name), std::string(help), MetricType::gauge, std::move(labels), {}, std::move(g), {}});
+  state_->add(
+      {std::string(name), std::string(help), MetricType::gauge, std::move(labels), {}, std::move(g), {}, {}, {}});
   return ref;
 }
 
 LatencyHistogram& Registry::histogram(std::string_view name, std::string_view help, Labels labels) {
   auto h = std::make_unique<LatencyHistogram>();
   LatencyHistogram& ref = *h;
-  state_->add({std::string(name), std::string(help), MetricType::histogram, std::move(labels), {}, {}, std::move(h)});
+  state_->add(
+      {std::string(name), std::string(help), MetricType::histogram, std::move(labels), {}, {}, std::move(h), {}, {}});
   return ref;
+}
+
+void Registry::counter_fn(std::string_view name, std::string_view help, std::function<uint64_t()> read, Labels labels) {
+  State::App a{std::string(name), std::string(help), MetricType::counter, std::move(labels), {}, {}, {}, {}, {}};
+  a.read_value = [read = std::move(read)] { return static_cast<double>(read()); };
+  state_->add(std::move(a));
+}
+
+void Registry::gauge_fn(std::string_view name, std::string_view help, std::function<int64_t()> read, Labels labels) {
+  State::App a{std::string(name), std::string(help), MetricType::gauge, std::move(labels), {}, {}, {}, {}, {}};
+  a.read_value = [read = std::move(read)] { return static_cast<double>(read()); };
+  state_->add(std::move(a));
+}
+
+void Registry::histogram_fn(std::string_view name, std::string_view help, std::function<HistogramSnapshot()> read,
+                            Labels labels) {
+  State::App a{std::string(name), std::string(help), MetricType::histogram, std::move(labels), {}, {}, {}, {}, {}};
+  a.read_histogram = std::move(read);
+  state_->add(std::move(a));
 }
 
 void Registry::watch(Server& server, std::string_view name) {
   std::lock_guard lock(state_->mutex);
   state_->servers.push_back({&server, std::string(name)});
+}
+
+void Registry::watch(UdpServer& server, std::string_view name) {
+  std::lock_guard lock(state_->mutex);
+  state_->udp.push_back({&server, std::string(name)});
 }
 
 void Registry::sample_connections(size_t busiest_per_loop) {
@@ -167,20 +215,21 @@ Snapshot Registry::snapshot() const {
       s.high_water = c.high_water.get();
       s.registration_failures = c.registration_failures.get();
       s.shed = c.shed.get();
-      s.iterations = l.iterations.get();
-      s.events = l.events.get();
-      s.busy_ns = l.busy_ns.get();
-      s.tasks = l.tasks_run.get();
-      s.timers_pending = l.timers_pending.get();
-      s.blocks_in_use = l.blocks_in_use.get();
-      s.blocks_pooled = l.blocks_pooled.get();
-      s.block_size = l.block_size.get();
-      s.iteration_ns = l.iteration_ns.snapshot();
+      read_loop(l, s);
       if (auto it = state_->sampled.find({w.server, i}); it != state_->sampled.end()) {
         s.outbound_queued = it->second.queued;
         s.over_high_water = it->second.over_high_water;
         snap.busiest.insert(snap.busiest.end(), it->second.busiest.begin(), it->second.busiest.end());
       }
+      snap.loops.push_back(std::move(s));
+    }
+  }
+  for (const State::WatchedUdp& w : state_->udp) {
+    for (size_t i = 0; i < w.server->loop_count(); ++i) {
+      LoopSample s;
+      s.server = w.name;
+      s.loop = i;
+      read_loop(w.server->loop(i).stats(), s);
       snap.loops.push_back(std::move(s));
     }
   }
@@ -190,6 +239,8 @@ Snapshot Registry::snapshot() const {
     if (a.counter) s.value = static_cast<double>(a.counter->value());
     if (a.gauge) s.value = static_cast<double>(a.gauge->value());
     if (a.histogram) s.histogram = a.histogram->snapshot();
+    if (a.read_value) s.value = a.read_value();
+    if (a.read_histogram) s.histogram = a.read_histogram();
     snap.app.push_back(std::move(s));
   }
   return snap;

@@ -196,9 +196,10 @@ void Dialer::ready(Conn& conn, uint32_t) {
   }
   ctx_.connect_remove(conn);
   if (options_.transport != nullptr) {
-    Transport* transport = options_.transport->make(conn.fd_, state_of(conn).host, error);
-    if (transport == nullptr) {
-      conn.force_close(CloseReason::error, error ? error : std::make_error_code(std::errc::protocol_error));
+    Transport* transport = options_.transport->make_transport(
+        TransportSetup{conn.fd_, state_of(conn).host, LoopAccess(ctx_.loop).edge_triggered()});
+    if (transport == nullptr) {  // The factory has logged why.
+      conn.force_close(CloseReason::error, std::make_error_code(std::errc::protocol_error));
       return;
     }
     conn.transport_ = transport;

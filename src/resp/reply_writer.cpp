@@ -76,6 +76,7 @@ void ReplyWriter::status(std::string_view text) {
 }
 
 void ReplyWriter::error(std::string_view text) {
+  ++errors_;
   put("-", 1);
   // Usually clean: written as is, and only otherwise piece by piece.
   size_t from = 0;
@@ -95,8 +96,24 @@ void ReplyWriter::integer(int64_t value) {
 }
 
 void ReplyWriter::bulk(std::string_view bytes) {
-  header('$', static_cast<int64_t>(bytes.size()));
-  put(bytes.data(), bytes.size());
+  const size_t n = bytes.size();
+  // The usual case, a short string with room for it in the block: written in one pass.
+  if (n < 100 && static_cast<size_t>(end_ - cur_) >= n + 8) {
+    char* p = cur_;
+    *p++ = '$';
+    if (n >= 10) *p++ = static_cast<char>('0' + n / 10);
+    *p++ = static_cast<char>('0' + n % 10);
+    *p++ = '\r';
+    *p++ = '\n';
+    __builtin_memcpy(p, bytes.data(), n);
+    p += n;
+    *p++ = '\r';
+    *p++ = '\n';
+    cur_ = p;
+    return;
+  }
+  header('$', static_cast<int64_t>(n));
+  put(bytes.data(), n);
   put("\r\n", 2);
 }
 

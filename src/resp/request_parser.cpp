@@ -104,6 +104,15 @@ ParseResult RequestParser::parse(const InputView& in) {
   return parse_slow(in);
 }
 
+ParseResult RequestParser::parse(const InputView& in, size_t from) {
+  if (state_ == State::start && pos_ == 0) {
+    const std::string_view front = in.segment(0);
+    ParseResult r;
+    if (from < front.size() && parse_whole_front(front.substr(from), r)) return r;
+  }
+  return parse_slow(in.subview(from));
+}
+
 // The usual case, a whole well-formed multibulk in the first segment, read in one pass.
 // Anything else (an incomplete request, an unusual number, a limit, an error) returns
 // false and leaves the parser as it was, for parse_slow to take from the first byte.
@@ -128,16 +137,21 @@ bool RequestParser::parse_whole_front(std::string_view front, ParseResult& resul
     return true;
   };
   size_t count;
-  if (!length(count) || count == 0 || count > max_arguments()) return false;
+  // Each argument takes at least 6 bytes ("$0\r\n\r\n"): a count the bytes at hand cannot
+  // hold is left to parse_slow, so the arguments are sized from bytes that arrived.
+  if (!length(count) || count == 0 || count > max_arguments() || count > static_cast<size_t>(end - p) / 6) {
+    return false;
+  }
   const size_t bulk_limit = max_bulk();
-  args_.clear();
+  args_.resize(count);
+  std::string_view* arg = args_.data();
   for (size_t i = 0; i < count; ++i) {
     size_t n;
     if (p >= end || *p != '$') return false;
     ++p;
     if (!length(n) || n > bulk_limit || static_cast<size_t>(end - p) < n + 2) return false;
     if (p[n] != '\r' || p[n + 1] != '\n') return false;
-    args_.emplace_back(p, n);
+    arg[i] = std::string_view(p, n);
     p += n + 2;
   }
   const size_t used = static_cast<size_t>(p - front.data());

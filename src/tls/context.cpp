@@ -264,9 +264,9 @@ void Context::reload() {
 
 Stats Context::stats() const {
   const detail::TlsEvents& e = impl_->events;
-  return Stats{e.handshakes.load(std::memory_order_relaxed), e.resumed.load(std::memory_order_relaxed),
-               e.failures.load(std::memory_order_relaxed), e.ktls.load(std::memory_order_relaxed),
-               impl_->reloads.load(std::memory_order_relaxed)};
+  return Stats{e.handshakes.load(std::memory_order_relaxed),   e.resumed.load(std::memory_order_relaxed),
+               e.failures.load(std::memory_order_relaxed),     e.ktls.load(std::memory_order_relaxed),
+               impl_->reloads.load(std::memory_order_relaxed), e.handshake_failures.load(std::memory_order_relaxed)};
 }
 
 bool Context::is_server() const {

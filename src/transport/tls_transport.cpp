@@ -71,10 +71,14 @@ TlsTransport::TlsTransport(SSL* ssl, bool edge_triggered, TlsEvents& events, std
     : Transport(false, true), ssl_(ssl), events_(events), keep_(std::move(keep)), edge_triggered_(edge_triggered) {}
 
 TlsTransport::~TlsTransport() {
+  // A handshake that never finished nor failed with a TLS error: it timed out, the peer
+  // left, or the server stopped.
+  if (handshaking_) events_.handshake_failures.fetch_add(1, std::memory_order_relaxed);
   SSL_free(ssl_);
 }
 
 long TlsTransport::handshake(int fd) {
+  handshaking_ = true;
   handshake_wants_ = kNoWant;
   clear_errors();
   int rc = SSL_do_handshake(ssl_);
@@ -87,6 +91,7 @@ long TlsTransport::handshake(int fd) {
 
 void TlsTransport::handshake_done() {
   established_ = true;
+  handshaking_ = false;
   ktls_send_ = BIO_get_ktls_send(SSL_get_wbio(ssl_));
   ktls_receive_ = BIO_get_ktls_recv(SSL_get_rbio(ssl_));
   events_.handshakes.fetch_add(1, std::memory_order_relaxed);
@@ -231,6 +236,10 @@ long TlsTransport::status(int rc, Op op, int fd) {
 long TlsTransport::fail(int code, int fd, int op) {
   failed_ = true;
   events_.failures.fetch_add(1, std::memory_order_relaxed);
+  if (handshaking_) {
+    handshaking_ = false;
+    events_.handshake_failures.fetch_add(1, std::memory_order_relaxed);
+  }
   std::string reason = take_openssl_errors();
   if (code == static_cast<int>(tls::Errc::verify_failed)) {
     long v = SSL_get_verify_result(ssl_);

@@ -35,6 +35,7 @@ struct TlsEvents {
   std::atomic<uint64_t> handshakes{0};
   std::atomic<uint64_t> resumed{0};
   std::atomic<uint64_t> failures{0};
+  std::atomic<uint64_t> handshake_failures{0};
   std::atomic<uint64_t> ktls{0};
   bool ktls_wanted = false;  // Set once at creation: SSL_OP_ENABLE_KTLS is on.
 };
@@ -76,8 +77,9 @@ class TlsTransport final : public Transport {
   bool edge_triggered_;
   bool drained_ = false;  // The last read stopped at want-read: the socket is empty.
   bool established_ = false;
-  bool failed_ = false;    // A fatal error: OpenSSL forbids a close_notify now.
-  bool notified_ = false;  // Our close_notify was sent (or tried).
+  bool handshaking_ = false;  // A handshake began and has not finished.
+  bool failed_ = false;       // A fatal error: OpenSSL forbids a close_notify now.
+  bool notified_ = false;     // Our close_notify was sent (or tried).
   bool ktls_send_ = false;
   bool ktls_receive_ = false;
 };

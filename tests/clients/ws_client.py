@@ -1,11 +1,12 @@
 # A WebSocket client for weft's tests, on Python's websockets (Debian python3-websockets).
-# Usage: ws_client.py URL SCENARIO
+# Usage: ws_client.py URL SCENARIO [CA]   (CA: a PEM file trusted for wss:// URLs)
 #   echo          text, binary, fragmented, compressible and 16 MiB messages, a ping, then
 #                 asks the server to close ("close-me") and reports its code
 #   client-close  closes with 1000 "done"
 #   too-big       sends 2000 bytes to a route that takes 1024
 # Prints one line per step; the test compares them.
 import asyncio
+import ssl
 import sys
 
 import websockets
@@ -34,9 +35,10 @@ async def echo(ws, out):
     out.append("close %d %s" % (ws.close_code, ws.close_reason))
 
 
-async def main(url, scenario):
+async def main(url, scenario, ca):
     out = []
-    async with websockets.connect(url, max_size=None, compression="deflate") as ws:
+    tls = ssl.create_default_context(cafile=ca) if ca else None
+    async with websockets.connect(url, max_size=None, compression="deflate", ssl=tls) as ws:
         if scenario == "echo":
             await echo(ws, out)
         elif scenario == "client-close":
@@ -51,4 +53,4 @@ async def main(url, scenario):
     print("\n".join(out))
 
 
-asyncio.run(asyncio.wait_for(main(sys.argv[1], sys.argv[2]), 20))
+asyncio.run(asyncio.wait_for(main(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None), 20))

@@ -11,6 +11,7 @@
 #include "command.h"
 #include "http_support.h"
 #include "loopback_client.h"
+#include "metrics_client.h"
 #include "server_fixture.h"
 #include "weft/metrics/admin.h"
 #include "weft/metrics/timed.h"
@@ -25,34 +26,12 @@ class Echo final : public Handler {
   void on_traffic(Conn& conn) override { conn.write(conn.read()); }
 };
 
-std::string host_port(const Address& a) {
-  return a.host() + ":" + std::to_string(a.port());
-}
-
-// Sample lines from metrics_scrape.py: "name{labels} value" -> value.
 std::map<std::string, double> scrape(const Address& admin, std::string* raw = nullptr) {
-  CommandResult r = test::run_command({"/usr/bin/python3", std::string(WEFT_TEST_CLIENTS) + "/metrics_scrape.py",
-                                       "http://" + host_port(admin) + "/metrics"});
-  EXPECT_EQ(r.exit_code, 0) << r.describe() << r.out;
-  if (raw != nullptr) *raw = r.out;
-  std::map<std::string, double> values;
-  std::istringstream in(r.out);
-  for (std::string line; std::getline(in, line);) {
-    if (line.starts_with("family ") || line.starts_with("content-type")) continue;
-    size_t space = line.rfind(' ');
-    if (space != std::string::npos) values[line.substr(0, space)] = std::stod(line.substr(space + 1));
-  }
-  return values;
+  return test::scrape(test::host_port(admin), raw);
 }
 
-// The sum of every sample named `name` whose labels contain `with`.
-double total(const std::map<std::string, double>& values, const std::string& name, const std::string& with = "") {
-  double sum = 0;
-  for (auto& [k, v] : values) {
-    if (k.starts_with(name + "{") && k.find(with) != std::string::npos) sum += v;
-  }
-  return sum;
-}
+using test::host_port;
+using test::total;
 
 struct Servers {
   Servers() : echo(handler, options()), app(router(), http_options()) {

@@ -1,6 +1,7 @@
 // TLS on the client side: a connection dialed by the application and adopted with a client
 // tls::Context verifies the server's chain and name by default, negotiates ALPN, resumes
-// its session on the next connection, and presents a certificate for mTLS.
+// its session on the next connection, and presents a certificate for mTLS. A Client with
+// the context as its transport does the same for every dial, checking the name dialled.
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -11,10 +12,12 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "recording_handler.h"
 #include "server_fixture.h"
 #include "tls_files.h"
+#include "weft/net/client.h"
 #include "weft/net/server.h"
 #include "weft/tls/context.h"
 
@@ -96,8 +99,11 @@ class TlsClient : public TlsSuite {
     client_ = std::make_unique<ServerFixture>(greeter_, c);
   }
 
-  // Connects to the echo server and hands the socket to the client loop over `tls`.
+  // Connects to the echo server and hands the socket to the client loop over `tls`, which
+  // the fixture keeps until the client's loop has stopped (an adopted connection relies
+  // on its caller for its context, and may still be closing when the test body ends).
   void dial(std::shared_ptr<tls::Context> tls, std::string name) {
+    contexts_.push_back(tls);
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     const Address& to = upstream_->address();
     ASSERT_EQ(::connect(fd, to.sockaddr_ptr(), to.length()), 0);
@@ -108,6 +114,7 @@ class TlsClient : public TlsSuite {
 
   RecordingHandler echo_;
   GreetingHandler greeter_;
+  std::vector<std::shared_ptr<tls::Context>> contexts_;  // Outlive client_ (declared before it).
   std::shared_ptr<tls::Context> server_tls_;
   std::unique_ptr<ServerFixture> upstream_;
   std::unique_ptr<ServerFixture> client_;
@@ -180,6 +187,46 @@ TEST(TlsContext, BadFilesFailWithTheReason) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/cert.pem"), std::string::npos) << e.what();
   }
   EXPECT_THROW(tls::Context::server({}), std::invalid_argument);
+}
+
+// A Client whose transport is a client context: every dial is TLS, verified against the
+// host named in the address, and the handler hears on_open after the handshake.
+TEST_F(TlsClient, AClientDialsTlsToTheHostItNames) {
+  start();
+  auto tls = tls::Context::client({.ca_file = file("ca.pem")});
+  ClientOptions o;
+  o.transport = tls;
+  Client client(greeter_, o);
+  client.start();
+  OnceValue<std::error_code> dialed;
+  const std::string port = std::to_string(upstream_->address().port());
+  client.dial("tcp://localhost:" + port, [&](Conn*, std::error_code ec) { dialed.set(ec); });
+  auto ec = dialed.wait();
+  ASSERT_TRUE(ec.has_value());
+  EXPECT_FALSE(*ec) << ec->message();
+  ASSERT_TRUE(greeter_.replies.wait_for(1));
+  EXPECT_EQ(greeter_.reply(), GreetingHandler::kGreeting);
+  EXPECT_TRUE(greeter_.verified());
+  EXPECT_EQ(tls->stats().handshakes, 1u);
+}
+
+TEST_F(TlsClient, AClientDialFailsWhenTheCertificateNamesAnotherHost) {
+  start({.cert_file = file("other.pem"), .key_file = file("other.key")});
+  auto tls = tls::Context::client({.ca_file = file("ca.pem")});
+  ClientOptions o;
+  o.transport = tls;
+  Client client(greeter_, o);
+  client.start();
+  OnceValue<std::error_code> dialed;
+  const std::string port = std::to_string(upstream_->address().port());
+  client.dial("tcp://localhost:" + port, [&](Conn* conn, std::error_code ec) {
+    dialed.set(conn == nullptr && !ec ? std::make_error_code(std::errc::invalid_argument) : ec);
+  });
+  auto ec = dialed.wait();
+  ASSERT_TRUE(ec.has_value());
+  EXPECT_TRUE(*ec);
+  EXPECT_EQ(tls->stats().failures, 1u);
+  EXPECT_EQ(greeter_.closed.value(), 0u);
 }
 
 }  // namespace

@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
       server.start();
       worker.ready();
       weft::tools::AdminEndpoint admin(worker.index() == 0 ? admin_url : std::string(), base, "echo");
+      admin.watch_tls(tls, "echo");
       if (!flags.quiet && worker.index() == 0) {
         std::printf("weft-echo (%s API) listening on %s%s with %zu loop(s)%s\n", coro ? "coroutine" : "callback",
                     server.address().to_string().c_str(), tls ? " (TLS)" : "", server.loop_count(),

@@ -174,6 +174,7 @@ int main(int argc, char** argv) {
     s.start();
     worker.ready();
     weft::tools::AdminEndpoint admin(worker.index() == 0 ? admin_url : std::string(), s, "frame-echo");
+    admin.watch_tls(tls, "frame-echo");
     if (!server.quiet && worker.index() == 0) {
       std::printf("weft-frame-echo (%s) listening on %s%s\n", codec.c_str(), s.address().to_string().c_str(),
                   worker.supervised() ? " in each worker" : "");

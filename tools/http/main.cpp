@@ -6,6 +6,7 @@
 //   /echo                        200 with the request's body
 //   /ws                          a WebSocket echo
 //   --root DIR                   GET and HEAD serve the files under DIR instead
+//   --admin URL                  /metrics, /stats and /dashboard at URL (docs/metrics.md)
 //
 // Stops on SIGINT or SIGTERM once the responses in progress are sent. --workers N serves
 // in N processes under a master (tools/common/worker_flags.h: restarts, hot restart on
@@ -17,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "admin_flag.h"
 #include "cli.h"
 #include "server_flags.h"
 #include "weft/http/coro_server.h"
@@ -68,6 +70,8 @@ int main(int argc, char** argv) {
   app.add_duration("--idle-on-stop", options.timeouts.idle_on_stop,
                    "on a stop or hot restart, how long a keep-alive connection stays open for one more request "
                    "(answered with Connection: close; callback API); 0 closes it at once");
+  std::string admin_url;
+  weft::tools::add_admin_flag(app, admin_url);
   app.parse_or_exit(argc, argv);
 
   std::shared_ptr<weft::tls::Context> tls;
@@ -99,11 +103,16 @@ int main(int argc, char** argv) {
       worker.attach(base);
       server.start();
       worker.ready();
+      // With --workers, the first worker's metrics (docs/metrics.md).
+      weft::tools::AdminEndpoint admin(worker.index() == 0 ? admin_url : std::string());
+      if (admin.enabled()) admin.registry().watch(server, "http");  // The engine and the HTTP layer.
+      admin.watch_tls(tls, "http");
       if (!flags.quiet && worker.index() == 0) {
         std::printf("weft-http (%s API) listening on %s%s with %zu loop(s)%s%s%s\n", coro ? "coroutine" : "callback",
                     server.address().to_string().c_str(), tls ? " (TLS)" : "", server.loop_count(),
                     worker.supervised() ? " in each worker" : "", files ? ", files from " : "",
                     files ? files->root().c_str() : "");
+        admin.print_urls();
         std::fflush(stdout);
       }
       server.wait();

@@ -66,7 +66,9 @@ struct Command {
   }
 };
 
-// The table of every command, looked up by name in any case.
+// The table of every command, looked up by name in any case. A lookup runs once per
+// request: the name (every command's is at most 16 letters) is folded to lower case and
+// packed into two words, hashed, and compared as two integers.
 class CommandTable {
  public:
   CommandTable();
@@ -75,12 +77,16 @@ class CommandTable {
 
  private:
   static constexpr size_t kBuckets = 512;
-  static size_t bucket(std::string_view lower);
-  const Command* buckets_[kBuckets] = {};
+  static constexpr size_t kMaxName = 16;
+  struct Entry {
+    uint64_t lo = 0;
+    uint64_t hi = 0;
+    const Command* command = nullptr;
+    size_t size = 0;
+  };
+  Entry buckets_[kBuckets];
 };
 
-// Lower-cases s into out (at least s.size() bytes); false if s is longer than `room`.
-bool to_lower(std::string_view s, char* out, size_t room);
 // Case-insensitive equality with a lower-case word.
 bool equals_lower(std::string_view s, std::string_view lower);
 

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 
 #include "command.h"
@@ -181,15 +182,6 @@ constexpr Command kCommands[] = {
 
 }  // namespace
 
-bool to_lower(std::string_view s, char* out, size_t room) {
-  if (s.size() > room) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char ch = s[i];
-    out[i] = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch;
-  }
-  return true;
-}
-
 bool equals_lower(std::string_view s, std::string_view lower) {
   if (s.size() != lower.size()) return false;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -200,28 +192,61 @@ bool equals_lower(std::string_view s, std::string_view lower) {
   return true;
 }
 
-size_t CommandTable::bucket(std::string_view lower) {
-  uint64_t h = 1469598103934665603ull;
-  for (char ch : lower) h = (h ^ static_cast<uint8_t>(ch)) * 1099511628211ull;
-  return static_cast<size_t>(h ^ (h >> 29)) & (kBuckets - 1);
+namespace {
+
+// A name of at most 16 bytes packed into two words, each byte ORed with 0x20. That folds
+// 'A'..'Z' onto 'a'..'z' and maps every byte that is not a letter to a byte that is not a
+// letter either, so a name of letters only (every command's) is matched exactly, in any
+// case, and nothing else of the same length matches it (lengths are compared apart: the
+// padding is what a space or a NUL folds to).
+struct Packed {
+  uint64_t lo;
+  uint64_t hi;
+};
+
+Packed pack(std::string_view name) {
+  char bytes[16];
+  std::memset(bytes, ' ', sizeof bytes);
+  std::memcpy(bytes, name.data(), name.size());
+  Packed p;
+  std::memcpy(&p.lo, bytes, 8);
+  std::memcpy(&p.hi, bytes + 8, 8);
+  p.lo |= 0x2020202020202020ull;
+  p.hi |= 0x2020202020202020ull;
+  return p;
 }
+
+size_t bucket_of(uint64_t lo, uint64_t hi, size_t buckets) {
+  const uint64_t h = (lo * 0x9e3779b97f4a7c15ull) ^ (hi * 0xc2b2ae3d27d4eb4full);
+  return static_cast<size_t>(h >> 40) & (buckets - 1);
+}
+
+bool letters_only(std::string_view s) {
+  for (char ch : s) {
+    if (ch < 'a' || ch > 'z') return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 CommandTable::CommandTable() {
   for (const Command& c : kCommands) {
-    size_t b = bucket(c.name);
-    while (buckets_[b] != nullptr) b = (b + 1) & (kBuckets - 1);
-    buckets_[b] = &c;
+    if (c.name.empty() || c.name.size() > kMaxName || !letters_only(c.name)) std::abort();
+    const Packed p = pack(c.name);
+    size_t b = bucket_of(p.lo, p.hi, kBuckets);
+    while (buckets_[b].command != nullptr) b = (b + 1) & (kBuckets - 1);
+    buckets_[b] = {p.lo, p.hi, &c, c.name.size()};
   }
 }
 
 const Command* CommandTable::find(std::string_view name) const {
-  char lower[32];
-  if (!to_lower(name, lower, sizeof lower)) return nullptr;
-  const std::string_view key(lower, name.size());
-  for (size_t b = bucket(key);; b = (b + 1) & (kBuckets - 1)) {
-    const Command* c = buckets_[b];
-    if (c == nullptr) return nullptr;
-    if (c->name == key) return c;
+  if (name.empty() || name.size() > kMaxName) return nullptr;
+  const Packed p = pack(name);
+  for (size_t b = bucket_of(p.lo, p.hi, kBuckets);; b = (b + 1) & (kBuckets - 1)) {
+    const Entry& e = buckets_[b];
+    if (e.command == nullptr) return nullptr;
+    if (e.lo == p.lo && e.hi == p.hi && e.size == name.size()) return e.command;
   }
 }
 

@@ -1,9 +1,12 @@
 // weft-kv: a Redis-compatible in-memory key-value server on weft. `weft-kv --help` lists
-// the flags: the common server flags (tools/common/server_flags.h), then --requirepass,
-// --maxmemory, --maxmemory-policy, --proto-max-bulk-len and --client-output-limit.
+// the flags: the common server flags (tools/common/server_flags.h), the worker flags, then
+// --requirepass, --maxmemory, --maxmemory-policy, --proto-max-bulk-len,
+// --client-output-limit and --admin (/metrics, /stats and /dashboard; docs/metrics.md).
 //
 // A cache, not a database: everything lives in memory and is gone when the process stops.
-// Stops on SIGINT or SIGTERM after flushing the replies it has accepted.
+// Stops on SIGINT or SIGTERM after flushing the replies it has accepted. With --tls-cert it
+// serves TLS only (as redis-server's --tls-port does; `redis-cli --tls` talks to it), and
+// SIGHUP reloads the certificate files and the log level.
 //
 // --workers N (tools/common/worker_flags.h) runs N processes under a master, with
 // restarts and hot restart on SIGUSR2. Each worker has a keyspace of its own: a client
@@ -16,11 +19,14 @@
 #include <exception>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "admin_flag.h"
 #include "cli.h"
 #include "options.h"
 #include "server.h"
 #include "server_flags.h"
+#include "shard.h"
 #include "weft/net/server.h"
 #include "worker_flags.h"
 
@@ -54,6 +60,8 @@ int main(int argc, char** argv) {
   app.add_size("--client-output-limit", output_limit,
                "a client whose unsent replies would pass this is disconnected (a subscriber that does not "
                "read); also the largest reply that can be sent; 0 for no limit");
+  std::string admin_url;
+  weft::tools::add_admin_flag(app, admin_url);
   app.parse_or_exit(argc, argv);
   if (max_bulk == 0) app.fail("--proto-max-bulk-len: must be at least 1 byte");
   // SCAN's cursor names a loop in its low byte.
@@ -69,6 +77,13 @@ int main(int argc, char** argv) {
     server.options.low_water_mark = output_limit / 4;
   }
 
+  std::shared_ptr<weft::tls::Context> tls;
+  try {
+    tls = weft::tools::use_tls(app, server);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weft-kv: %s\n", e.what());
+    return 1;
+  }
   // Runs in this process, or in each worker with --workers: every worker builds its own store.
   return weft::tools::run_workers("weft-kv", server, workers, [&](weft::Worker& worker) {
     // A worker that stops (a hot restart's old generation) serves its clients until they
@@ -82,10 +97,19 @@ int main(int argc, char** argv) {
     worker.attach(s);
     s.start();
     worker.ready();
+    // With --workers, the first worker's metrics (docs/metrics.md).
+    weft::tools::AdminEndpoint admin(worker.index() == 0 ? admin_url : std::string(), s, "kv");
+    admin.watch_tls(tls, "kv");
+    if (admin.enabled()) {  // Each loop's command counts beside the engine's; the shards exist once started.
+      std::vector<const weft::resp::CommandStats*> stats;
+      for (size_t i = 0; i < handler.shard_count(); ++i) stats.push_back(&handler.shard(i).command_stats);
+      admin.registry().watch_commands("kv", stats);
+    }
     if (!server.quiet && worker.index() == 0) {
-      std::printf("weft-kv listening on %s with %zu loop(s)%s; in memory only, nothing is saved\n",
-                  s.address().to_string().c_str(), s.loop_count(),
+      std::printf("weft-kv listening on %s%s with %zu loop(s)%s; in memory only, nothing is saved\n",
+                  s.address().to_string().c_str(), tls ? " (TLS)" : "", s.loop_count(),
                   worker.supervised() ? " in each worker, each worker with its own keys" : "");
+      admin.print_urls();
       std::fflush(stdout);
     }
     s.wait();

@@ -70,6 +70,19 @@ bool KvServer::on_stopping(Conn& conn) {
   return false;
 }
 
+namespace {
+
+// One clock read per batch: every command of the batch gets the batch's latency.
+void count_commands(resp::CommandStats& stats, uint64_t ran, uint64_t errors, TimePoint read_at) {
+  if (ran == 0) return;
+  stats.commands.add(ran);
+  stats.errors.add(errors);
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - read_at).count();
+  for (uint64_t i = 0; i < ran; ++i) stats.latency_ns.record(ns > 0 ? static_cast<uint64_t>(ns) : 0);
+}
+
+}  // namespace
+
 void KvServer::process(Client& c) {
   if (c.blocked || c.close_after_reply) return;
   Conn& conn = *c.conn();
@@ -78,11 +91,14 @@ void KvServer::process(Client& c) {
   const InputView in = conn.inbound();
   size_t used = 0;
   std::error_code close_error;
+  uint64_t ran = 0;
+  uint64_t errors = 0;
   {
     resp::ReplyWriter out(conn.output(), c.protocol);
     c.active_writer = &out;
-    for (;;) {
-      const resp::ParseResult r = c.parser.parse(in.subview(used));
+    // Stops when the input is used up: parsing no bytes would find nothing.
+    while (used < in.size()) {
+      const resp::ParseResult r = c.parser.parse(in, used);
       used += r.consumed;
       if (r.kind == resp::ParseResult::Kind::need_more) break;
       if (r.kind == resp::ParseResult::Kind::error) {
@@ -92,7 +108,11 @@ void KvServer::process(Client& c) {
         close_error = make_error_code(Errc::protocol_error);
         break;
       }
-      execute(c, c.parser.args(), c.writer());
+      resp::ReplyWriter& w = c.writer();
+      const uint64_t errors_before = w.errors();
+      execute(c, c.parser.args(), w);
+      ++ran;
+      errors += w.errors() != errors_before ? 1 : 0;
       if (c.close_after_reply || c.blocked) break;
     }
     c.active_writer = nullptr;
@@ -100,6 +120,7 @@ void KvServer::process(Client& c) {
   c.last_active_ms = shard.store().now();
   conn.discard(used);
   conn.commit_output();
+  count_commands(shard.command_stats, ran, errors, conn.loop().now());
   shard.publish();
   if (c.close_after_reply) c.close_after_replies(close_error);
 }

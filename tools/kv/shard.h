@@ -16,6 +16,7 @@
 #include "store.h"
 #include "weft/core/event_loop.h"
 #include "weft/net/conn.h"
+#include "weft/resp/stats.h"
 
 namespace weft::kv {
 
@@ -77,6 +78,8 @@ class Shard {
   }
 
   // --- counters: written by the loop thread, read anywhere ---
+  // Commands read on this loop, their error replies and latency (written by this loop).
+  resp::CommandStats command_stats;
   std::atomic<uint64_t> commands{0};
   std::atomic<uint64_t> hits{0};
   std::atomic<uint64_t> misses{0};

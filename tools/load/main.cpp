@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "admin_flag.h"
 #include "clock.h"
 #include "codec.h"
 #include "options.h"
@@ -49,11 +50,30 @@ void wait_until(std::uint64_t deadline, Progress& progress, Done done) {
   }
 }
 
+// --admin: the generator's own counters, read from the workers' published totals.
+struct LoadMetrics {
+  LoadMetrics(const Options& opt, const Pool& pool) : endpoint(opt.admin) {
+    if (!endpoint.enabled()) return;
+    weft::metrics::Registry& r = endpoint.registry();
+    r.counter_fn("weft_load_messages_total", "Verified echoes received, warmup included.",
+                 [&pool] { return pool.sum(&Worker::live_msgs); });
+    r.counter_fn("weft_load_received_bytes_total", "Bytes of the verified echoes.",
+                 [&pool] { return pool.sum(&Worker::live_bytes); });
+    r.counter_fn("weft_load_errors_total", "Corrupt, lost, duplicate, closed, refused and late messages.",
+                 [&pool] { return pool.sum(&Worker::live_errors); });
+    r.gauge_fn("weft_load_connections_open", "Connections open to the server.",
+               [&pool] { return static_cast<int64_t>(pool.sum(&Worker::live_open)); });
+    endpoint.print_urls(stderr);  // Standard output is the report.
+  }
+  weft::tools::AdminEndpoint endpoint;
+};
+
 int run_load(const Options& opt, const weft::Address& ep, const Codec& codec) {
   const std::uint64_t start = now_ns();
   const std::uint64_t window_begin = start + seconds_to_ns(opt.warmup_s);
   const std::uint64_t window_end = window_begin + seconds_to_ns(opt.duration_s);
   Pool pool(opt, ep, codec, opt.conns, start, window_begin, window_end, g_stop);
+  LoadMetrics metrics(opt, pool);
   Progress progress(opt, pool, start);
   auto never = [] { return false; };
 
@@ -99,6 +119,7 @@ int run_idle(const Options& opt, const weft::Address& ep, const Codec& codec) {
   }
   const std::uint64_t start = now_ns();
   Pool pool(opt, ep, codec, opt.idle, start, UINT64_MAX, UINT64_MAX, g_stop);
+  LoadMetrics metrics(opt, pool);
   Progress progress(opt, pool, start);
 
   // Connects run at most 256 at a time per thread, each bounded by the timeout.

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "admin_flag.h"
 #include "cli.h"
 #include "codec.h"
 
@@ -44,6 +45,7 @@ Options parse_options(int argc, char** argv) {
                  0, 1 << 30)
       ->type_name("PID");
   app.add_flag("--json", o.json, "print one JSON object instead of text");
+  weft::tools::add_admin_flag(app, o.admin);
   app.parse_or_exit(argc, argv);
 
   if (o.duration_s <= 0) app.fail("--duration: expected seconds > 0");

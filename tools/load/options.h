@@ -24,6 +24,7 @@ struct Options {
   double connect_timeout_s = 5;
   double response_timeout_s = 2;  // an older unanswered message is an error
   int server_pid = 0;             // > 0: sample this process's CPU time and RSS
+  std::string admin;              // not empty: serve the generator's own metrics there
 
   bool idle_mode() const noexcept { return idle > 0; }
   bool rate_mode() const noexcept { return rate > 0; }

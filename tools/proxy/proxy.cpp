@@ -138,6 +138,7 @@ Proxy::Proxy(ServerOptions server, ProxyOptions options) : options_(std::move(op
   c.max_outbound = server.max_outbound;
   c.tcp_nodelay = server.tcp_nodelay;
   c.shutdown_timeout = server.shutdown_timeout;
+  c.transport = options_.upstream_transport;
   client_ = std::make_unique<Client>(*server_, *back_, c);
 }
 

@@ -27,6 +27,8 @@ struct ProxyOptions {
   Duration connect_timeout = std::chrono::seconds(3);
   Duration idle_timeout = Duration::zero();
   bool quiet = false;  // No start-up line (state changes are always logged).
+  // What the upstream connections speak (tls::Context::client for TLS); null: plain.
+  std::shared_ptr<TransportFactory> upstream_transport{};
 };
 
 class Proxy {

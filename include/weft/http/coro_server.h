@@ -33,6 +33,7 @@
 #include "weft/coro/coro_server.h"
 #include "weft/http/options.h"
 #include "weft/http/router.h"
+#include "weft/http/stats.h"
 
 namespace weft::http {
 
@@ -61,6 +62,9 @@ class CoroServer {
   const Options& options() const;
   // The coroutine runtime underneath (spawn, workers, coroutine_count).
   weft::CoroServer& runtime();
+  // What I/O loop `loop` counted about its requests (stats.h). Any thread; valid while
+  // the server lives.
+  const RequestStats& stats(size_t loop) const;
 
  private:
   std::unique_ptr<detail::CoroState> state_;

@@ -26,6 +26,7 @@
 #include "weft/core/address.h"
 #include "weft/http/options.h"
 #include "weft/http/router.h"
+#include "weft/http/stats.h"
 #include "weft/net/server.h"
 
 namespace weft::http {
@@ -55,6 +56,9 @@ class Server {
   const Options& options() const;
   // The engine underneath (connection counts, loops).
   weft::Server& net();
+  // What I/O loop `loop` counted about its requests (stats.h). Any thread; valid while
+  // the server lives.
+  const RequestStats& stats(size_t loop) const;
 
  private:
   std::unique_ptr<detail::HttpHandler> handler_;

@@ -13,7 +13,8 @@
 //
 // The admin server runs one loop of its own, so scrapes and the dashboard never run on
 // the application's loops; it only posts a short sampling task to each of them per
-// interval (Registry::sample_connections). It does not watch stop signals: stop it (or
+// interval (Registry::sample_connections). It does not watch stop signals, and its
+// thread blocks them all, so that they reach the application's threads: stop it (or
 // destroy it) when the application stops.
 //
 // Threads: construct, listen() and start() from one thread; stop() from any thread.

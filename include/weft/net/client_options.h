@@ -12,23 +12,9 @@
 #include "weft/core/time.h"
 #include "weft/dns/resolver.h"
 #include "weft/net/heartbeat.h"
+#include "weft/transport/transport_factory.h"
 
 namespace weft {
-
-namespace detail {
-class Transport;
-}
-
-// The transport a dialed connection runs over once its connect has finished: weft's TLS
-// layer wraps the connected socket here. Null in ClientOptions means plain TCP or Unix.
-class ClientTransport {
- public:
-  virtual ~ClientTransport() = default;
-  // Called on the connection's loop thread with the connected fd and the host that was
-  // dialed (for server name indication). Returns the connection's transport, which the
-  // connection releases when it closes, or null with `error` set to fail the dial.
-  virtual detail::Transport* make(int fd, const std::string& host, std::error_code& error) = 0;
-};
 
 struct ClientOptions {
   // Threads of a client with loops of its own (0: one per core). A client on a server's
@@ -43,8 +29,11 @@ struct ClientOptions {
   std::string local_address{};
   // Name resolution for hosts that are not numeric; empty: dns::default_resolver().
   dns::ResolverFactory resolver{};
-  // Null: plain TCP or Unix sockets.
-  std::shared_ptr<ClientTransport> transport{};
+  // The transport each connection speaks once connected, made on the connection's loop
+  // with the host that was dialled (for SNI and the name check): a tls::Context::client
+  // makes every dial a verified TLS connection, and the handler hears on_open after the
+  // handshake. Null: plain TCP or Unix sockets.
+  std::shared_ptr<TransportFactory> transport{};
 
   // Sockets.
   bool tcp_nodelay = true;

@@ -255,7 +255,7 @@ class Conn final : private detail::IoObject {
   Life life_ = Life::open;
   uint8_t read_stop_ = 0;
   bool in_traffic_ = false;     // Inside this connection's on_traffic.
-  uint8_t error_category_ = 0;  // The close's error code: its category (see conn.cpp) and value.
+  uint8_t error_category_ = 0;  // The close's error code: its category (see conn_life.cpp) and value.
   WriteSide write_side_ = WriteSide::open;
   CloseReason reason_ = CloseReason::local;
   bool handshaking_ = false;  // Connecting or in the transport's handshake: on_open has not been called.

@@ -68,6 +68,9 @@ class ReplyWriter {
   // Makes what was written part of the target. Idempotent; the writer stays usable.
   void commit();
 
+  // Error replies written so far (at any depth), for a server that counts them.
+  uint64_t errors() const { return errors_; }
+
  private:
   void header(char type, int64_t value);
   void put(const char* bytes, size_t n) {
@@ -87,6 +90,7 @@ class ReplyWriter {
   char* cur_ = nullptr;
   char* end_ = nullptr;
   Protocol protocol_;
+  uint64_t errors_ = 0;
 };
 
 }  // namespace weft::resp

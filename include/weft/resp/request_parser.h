@@ -87,6 +87,9 @@ class RequestParser {
   explicit RequestParser(const RequestLimits& limits = {});
 
   ParseResult parse(const InputView& in);
+  // The same as parse(in.subview(from)), without making the subview when the next request
+  // lies whole in the first segment (the usual case for a batch of pipelined requests).
+  ParseResult parse(const InputView& in, size_t from);
   // The arguments of the request parse() returned last; see the validity rule above.
   std::span<const std::string_view> args() const { return args_; }
 

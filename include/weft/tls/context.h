@@ -1,9 +1,10 @@
 #pragma once
 // tls::Context: TLS for weft connections, over OpenSSL 3. A context is a TransportFactory:
 // give it to a server (ServerOptions::transport, or Server::listen(url, context) for one
-// port) and its connections speak TLS; give it to an outgoing connection
-// (Server::adopt(fd, context_ptr, *context, "host")) and that connection is a verified TLS
-// client. Nothing above the connection changes: handlers read and write plaintext, and
+// port) and its connections speak TLS; give a client context to a Client
+// (ClientOptions::transport) and every dial is a verified TLS connection to the host it
+// names, or to one adopted socket (Server::adopt(fd, context_ptr, *context, "host")).
+// Nothing above the connection changes: handlers read and write plaintext, and
 // Conn::transport_info() tells what was negotiated.
 //
 //   auto tls = weft::tls::Context::server({.cert_file = "cert.pem", .key_file = "key.pem"});
@@ -17,8 +18,8 @@
 // where it cannot, weft says so once in the log and uses user-space TLS.
 //
 // Thread rules: create, reload() and stats() from any thread; a context is shared by every
-// loop. It must outlive the servers and connections that use it (a server keeps the
-// shared_ptr it was given; an adopted connection relies on its caller).
+// loop. It must outlive the servers and connections that use it (a server or client keeps
+// the shared_ptr it was given; an adopted connection relies on its caller).
 // Errors: the factories and reload() throw std::runtime_error with OpenSSL's reason text
 // and the file at fault; reload() keeps the certificates in use when it fails.
 
@@ -61,7 +62,8 @@ struct ServerConfig {
 struct ClientConfig {
   // Trusted roots: a PEM file, or empty for the system's (SSL_CTX_set_default_verify_paths).
   std::string ca_file{};
-  // The peer's chain and name (the name given to adopt) are verified unless this is false.
+  // The peer's chain and name (the host dialled, or the name given to adopt) are verified
+  // unless this is false.
   bool verify_peer = true;
   // A client certificate for servers that ask for one (mTLS).
   std::string cert_file{};
@@ -77,6 +79,8 @@ struct Stats {
   uint64_t failures = 0;    // Handshakes and connections that failed with a TLS error.
   uint64_t ktls = 0;        // Connections whose records the kernel handles.
   uint64_t reloads = 0;     // Successful reload() calls.
+  // Handshakes that did not finish: a TLS error, a timeout, the peer leaving, a stop.
+  uint64_t handshake_failures = 0;
 };
 
 class Context final : public TransportFactory {

@@ -59,6 +59,34 @@ TEST(Prometheus, AppMetricsInTextFormat) {
   EXPECT_EQ(text.find("# TYPE app_jobs_total"), text.rfind("# TYPE app_jobs_total"));
 }
 
+// Metrics read at snapshot time: each snapshot calls the function again, and the series
+// share a family with the same rules as the others.
+TEST(Prometheus, MetricsReadWhenTheSnapshotIsTaken) {
+  Registry r;
+  uint64_t done = 5;
+  int64_t level = -2;
+  Histogram waits;
+  r.counter_fn("app_done_total", "Done.", [&done] { return done; }, {{"loop", "0"}});
+  r.gauge_fn("app_level", "Level.", [&level] { return level; });
+  r.histogram_fn("app_wait_seconds", "Waits.", [&waits] { return waits.snapshot(); });
+  EXPECT_THROW(r.counter_fn("app_done_total", "Done.", [] { return uint64_t{0}; }, {{"loop", "0"}}),
+               std::invalid_argument);
+  EXPECT_THROW(r.gauge_fn("app_done_total", "Done.", [] { return int64_t{0}; }, {{"loop", "1"}}),
+               std::invalid_argument);
+  std::string text = prometheus_text(r.snapshot());
+  EXPECT_NE(text.find("# TYPE app_done_total counter\napp_done_total{loop=\"0\"} 5\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("# TYPE app_level gauge\napp_level -2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("app_wait_seconds_count 0\n"), std::string::npos) << text;
+  done = 7;
+  level = 9;
+  waits.record(3000);
+  text = prometheus_text(r.snapshot());
+  EXPECT_NE(text.find("app_done_total{loop=\"0\"} 7\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("app_level 9\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("app_wait_seconds_bucket{le=\"4.096e-06\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("app_wait_seconds_sum 3e-06\napp_wait_seconds_count 1\n"), std::string::npos) << text;
+}
+
 TEST(Json, EscapesAndWindows) {
   Registry r;
   r.gauge("app_level", "x", {{"who", "a\"b\x01"}}).set(5);

@@ -60,6 +60,15 @@ TEST(ReplyWriter, SimpleTypes) {
   EXPECT_EQ(resp2([](ReplyWriter& w) { w.raw(":1\r\n"); }), ":1\r\n");
 }
 
+TEST(ReplyWriter, BulkLengthsAroundTheShortForm) {
+  // Short strings (under 100 bytes) are written in one pass when the block has room, others
+  // piece by piece: every length gives the same bytes either way.
+  for (size_t n : {0u, 1u, 9u, 10u, 11u, 99u, 100u, 101u, 1000u}) {
+    const std::string value(n, 'v');
+    EXPECT_EQ(resp2([&](ReplyWriter& w) { w.bulk(value); }), "$" + std::to_string(n) + "\r\n" + value + "\r\n");
+  }
+}
+
 TEST(ReplyWriter, ErrorsStayOnOneLine) {
   EXPECT_EQ(resp2([](ReplyWriter& w) { w.error("ERR bad\r\nthing\n"); }), "-ERR bad  thing \r\n");
 }

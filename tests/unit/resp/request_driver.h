@@ -67,7 +67,8 @@ class Driver {
     const InputView view{std::span<const std::string_view>(segments_)};
     size_t used = 0;
     for (;;) {
-      const ParseResult r = parser_.parse(view.subview(used));
+      // Both forms of parse(), taking turns: they must agree.
+      const ParseResult r = (calls_++ % 2 == 0) ? parser_.parse(view.subview(used)) : parser_.parse(view, used);
       used += r.consumed;
       if (r.kind == ParseResult::Kind::need_more) break;
       if (r.kind == ParseResult::Kind::error) {
@@ -104,6 +105,7 @@ class Driver {
   std::vector<std::string_view> segments_;
   std::vector<Event> events_;
   size_t max_pending_ = 0;
+  size_t calls_ = 0;
   bool failed_ = false;
 };
 

@@ -138,6 +138,34 @@ TEST(RequestParser, ArgumentsInOneSegmentAreViewsOfTheInput) {
   EXPECT_FALSE(q.args()[2].data() >= parts[0].data() && q.args()[2].data() < parts[0].data() + parts[0].size());
 }
 
+TEST(RequestParser, ParseFromAnOffsetIsParseOfTheSubview) {
+  // A batch of requests, the second starting inside the first segment and ending in the
+  // second: parse(in, from) gives what parse(in.subview(from)) gives, request by request.
+  const std::string first = multibulk({"SET", "key", "value"});
+  const std::string second = multibulk({"GET", "key"});
+  const std::string all = first + second + first;
+  for (size_t cut = first.size() + 1; cut < all.size(); ++cut) {
+    const std::string_view parts[] = {std::string_view(all).substr(0, cut), std::string_view(all).substr(cut)};
+    const InputView in{std::span<const std::string_view>(parts)};
+    RequestParser a;
+    RequestParser b;
+    size_t used = 0;
+    for (int i = 0; i < 3; ++i) {
+      const ParseResult ra = a.parse(in.subview(used));
+      const ParseResult rb = b.parse(in, used);
+      ASSERT_EQ(ra.kind, ParseResult::Kind::request) << "cut " << cut;
+      ASSERT_EQ(rb.kind, ra.kind) << "cut " << cut;
+      ASSERT_EQ(rb.consumed, ra.consumed) << "cut " << cut;
+      ASSERT_EQ(std::vector<std::string_view>(b.args().begin(), b.args().end()),
+                std::vector<std::string_view>(a.args().begin(), a.args().end()))
+          << "cut " << cut;
+      used += ra.consumed;
+    }
+    EXPECT_EQ(used, all.size());
+    EXPECT_EQ(b.parse(in, used).kind, ParseResult::Kind::need_more);
+  }
+}
+
 TEST(RequestParser, Inline) {
   expect_events("PING\r\n", {request({"PING"})});
   expect_events("PING\n", {request({"PING"})});
