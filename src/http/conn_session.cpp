@@ -74,6 +74,13 @@ bool ConnSession::on_stopping() {
   if (state_ != State::open) return true;
   // Whatever is answered from now on says Connection: close.
   ResponseAccess::set_keep_alive(response_, false);
+  // With idle_on_stop, the connection goes on reading: a request on its way, or one whose
+  // head or body is still arriving, is answered (and then the connection closes), and one
+  // between requests waits idle_on_stop for its next request.
+  if (server_.options.timeouts.idle_on_stop > Duration::zero()) {
+    if (!dispatched_ && !parser_.in_message()) wait_for(Deadlines::stopping);
+    return false;
+  }
   // Nothing more is read, so only a request whose message has ended can still be served.
   if (dispatched_ && message_ended_ && !response_ended_) return false;
   loop_.deadlines.leave(*this);
@@ -133,7 +140,8 @@ void ConnSession::expire(Deadlines::Kind kind) {
       }
       break;
     case Deadlines::body: reject(408); break;
-    case Deadlines::idle: close_now(); break;
+    case Deadlines::idle:
+    case Deadlines::stopping: close_now(); break;
     case Deadlines::handler:
       WEFT_LOG(LogLevel::warn, "a handler did not answer %s %s within the handler timeout; closing",
                std::string(parser_.request().method_name()).c_str(), std::string(parser_.request().path()).c_str());

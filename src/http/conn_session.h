@@ -43,7 +43,8 @@ class ConnSession final : public Conn::Attachment, public Exchange, public Deadl
   void on_high_water();
   void on_low_water();
   // The server is stopping: a response in progress is finished (and then the connection
-  // closes); otherwise the connection closes once flushed (true).
+  // closes); otherwise the connection closes once flushed (true), unless
+  // Timeouts::idle_on_stop keeps it for one more request.
   bool on_stopping();
   // A deadline of this session's passed.
   void expire(Deadlines::Kind kind);

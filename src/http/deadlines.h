@@ -14,10 +14,11 @@ namespace weft::http::detail {
 class Deadlines {
  public:
   enum Kind : uint8_t {
-    header,   // From the first byte of a request to the end of its head (and a new connection).
-    body,     // Between two reads of a body.
-    idle,     // A keep-alive connection between requests.
-    handler,  // A request handed to its handler, until its response is complete.
+    header,    // From the first byte of a request to the end of its head (and a new connection).
+    body,      // Between two reads of a body.
+    idle,      // A keep-alive connection between requests.
+    handler,   // A request handed to its handler, until its response is complete.
+    stopping,  // A keep-alive connection between requests once the server stops.
     kinds,
   };
   using Hook = TimeoutHook;

@@ -24,6 +24,7 @@ void validate(const Options& o) {
   if (o.timeouts.body < Duration::zero()) bad("timeouts.body", "must not be negative");
   if (o.timeouts.idle < Duration::zero()) bad("timeouts.idle", "must not be negative");
   if (o.timeouts.handler < Duration::zero()) bad("timeouts.handler", "must not be negative");
+  if (o.timeouts.idle_on_stop < Duration::zero()) bad("timeouts.idle_on_stop", "must not be negative");
   for (char c : o.server_name) {
     if (c == '\r' || c == '\n' || c == '\0') bad("server_name", "must not contain CR, LF or NUL");
   }

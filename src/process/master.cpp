@@ -327,6 +327,13 @@ void Master::on_signal(int signo) {
     case SIGINT:
     case SIGTERM: begin_stop(Mode::stopping, signo); break;
     case SIGHUP:
+      if (options_.on_master_reload) {
+        try {
+          options_.on_master_reload();
+        } catch (const std::exception& e) {
+          WEFT_LOG(LogLevel::error, "master %d: reload failed: %s", pid_, e.what());
+        }
+      }
       WEFT_LOG(LogLevel::info, "master %d: SIGHUP: reloading %zu workers", pid_, live_workers());
       for (auto& slot : slots_) {
         if (slot.pid > 0) ::kill(slot.pid, SIGHUP);

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/socket.h"
+#include "os/sigpipe.h"
 #include "weft/core/address.h"
 #include "weft/core/log.h"
 #include "weft/transport/tls_error.h"
@@ -68,7 +69,9 @@ std::string take_openssl_errors() {
 }
 
 TlsTransport::TlsTransport(SSL* ssl, bool edge_triggered, TlsEvents& events, std::shared_ptr<const void> keep)
-    : Transport(false, true), ssl_(ssl), events_(events), keep_(std::move(keep)), edge_triggered_(edge_triggered) {}
+    : Transport(false, true), ssl_(ssl), events_(events), keep_(std::move(keep)), edge_triggered_(edge_triggered) {
+  block_sigpipe_here();  // OpenSSL's writes cannot ask for MSG_NOSIGNAL; made on the owning loop's thread.
+}
 
 TlsTransport::~TlsTransport() {
   // A handshake that never finished nor failed with a TLS error: it timed out, the peer
@@ -174,7 +177,9 @@ bool TlsTransport::send_close_notify() {
   ERR_clear_error();
   // One call sends our close_notify; the peer's is read like any input (SSL_read returns 0).
   // A full socket buffer loses it, which the peer sees as an unexpected end of file.
+  errno = 0;
   SSL_shutdown(ssl_);
+  if (errno == EPIPE) discard_sigpipe();
   ERR_clear_error();
   return true;
 }
@@ -213,6 +218,7 @@ long TlsTransport::status(int rc, Op op, int fd) {
     case SSL_ERROR_SYSCALL:
       if (ERR_peek_error() == 0) {
         failed_ = true;
+        if (saved_errno == EPIPE) discard_sigpipe();
         if (saved_errno != 0) return -saved_errno;
         return fail(static_cast<int>(tls::Errc::unexpected_eof), fd, static_cast<int>(op));
       }

@@ -29,14 +29,6 @@ const std::string kEcho = WEFT_ECHO_PATH;
 const std::string kLoad = WEFT_LOAD_PATH;
 constexpr int kRestarts = 20;
 
-Address listening_address(Program& master) {
-  auto line = master.wait_line("generation 1 listening on ");
-  EXPECT_TRUE(line) << master.output();
-  if (!line) return {};
-  auto at = line->find("tcp://");
-  return Address::parse(line->substr(at, line->find(' ', at) - at));
-}
-
 struct ChurnTotals {
   std::atomic<uint64_t> attempts{0};
   std::atomic<uint64_t> refused{0};
@@ -95,7 +87,7 @@ TEST(HotRestart, TwentyInARowUnderLoadRefuseNothingAndFailNothing) {
   become_subreaper();  // The old masters end up as this process's children.
   Program first(
       kEcho, {"--workers", "2", "--loops", "1", "--addr", "tcp://127.0.0.1:0", "--quiet", "--shutdown-timeout", "20"});
-  Address address = listening_address(first);
+  Address address = master_address(first);
   ASSERT_TRUE(first.wait_line("generation 1 ready")) << first.output();
 
   std::atomic<bool> stop{false};
@@ -185,7 +177,7 @@ TEST(HotRestart, ANewBinaryThatFailsToStartLeavesTheOldOneServing) {
   Replaceable binary;
   Program master(binary.path(),
                  {"--workers", "2", "--loops", "1", "--addr", "tcp://127.0.0.1:0", "--quiet", "--ready-timeout", "5"});
-  Address address = listening_address(master);
+  Address address = master_address(master);
   ASSERT_TRUE(master.wait_line("generation 1 ready")) << master.output();
   auto expect_served = [&](uint64_t seed) {
     LoopbackClient client(address);

@@ -1,6 +1,7 @@
 // The callback HTTP server over real sockets: exact responses, keep-alive, pipelining in
 // order, HTTP/1.0 rules, HEAD, routing errors, bodies in and out, 100-continue, deferred
-// answers from other threads, handler failures.
+// answers from other threads, handler failures, stopping (with and without
+// timeouts.idle_on_stop).
 
 #include <gtest/gtest.h>
 
@@ -330,6 +331,33 @@ TEST(HttpServer, FinishesResponsesInProgressWhenStopping) {
   EXPECT_NE(all.find("\r\nConnection: close\r\n"), std::string::npos) << all;
   EXPECT_TRUE(all.starts_with("HTTP/1.1 200 OK\r\n")) << all;
   EXPECT_TRUE(all.ends_with("\r\n\r\nfinished")) << all;
+}
+
+TEST(HttpServer, AnswersOneMoreRequestOnAKeepAliveConnectionWithIdleOnStop) {
+  http::Router router = make_router();
+  http::Options options;
+  options.net.loops = 1;
+  options.timeouts.idle_on_stop = std::chrono::seconds(2);
+  HttpFixture server(router, options);
+  LoopbackClient next(server.address());
+  LoopbackClient silent(server.address());
+  for (LoopbackClient* c : {&next, &silent}) {
+    std::string pending;
+    ASSERT_TRUE(c->send_all("GET / HTTP/1.1\r\nHost: a\r\n\r\n").ok());
+    ASSERT_TRUE(read_reply(*c, pending));
+  }
+  server.server().stop();
+  ASSERT_TRUE(sync_with_loop(server.server().net().loop(0)));  // The stop has begun.
+  // A request sent after the stop began, as a busy client's next one is, gets its answer,
+  // which says the connection closes; then the connection closes.
+  ASSERT_TRUE(next.send_all("GET /users/7 HTTP/1.1\r\nHost: a\r\n\r\n").ok());
+  std::string all;
+  ASSERT_EQ(next.read_to_eof(all).outcome, Outcome::eof);
+  EXPECT_TRUE(all.starts_with("HTTP/1.1 200 OK\r\n")) << all;
+  EXPECT_NE(all.find("\r\nConnection: close\r\n"), std::string::npos) << all;
+  EXPECT_TRUE(all.ends_with("\r\n\r\nuser 7")) << all;
+  // One that sends nothing is closed once idle_on_stop has passed.
+  EXPECT_EQ(silent.wait_closed().outcome, Outcome::eof);
 }
 
 TEST(HttpServer, AnswersAClientThatShutItsSide) {

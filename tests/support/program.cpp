@@ -1,5 +1,7 @@
 #include "program.h"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -196,6 +198,27 @@ long number_after(std::string_view line, std::string_view key) {
   long value = -1;
   auto [end, ec] = std::from_chars(start, line.data() + line.size(), value);
   return ec == std::errc() ? value : -1;
+}
+
+Address address_in(std::string_view line) {
+  auto at = line.find("tcp://");
+  if (at == std::string_view::npos) return {};
+  return Address::parse(line.substr(at, line.find(' ', at) - at));
+}
+
+Address master_address(Program& master) {
+  auto line = master.wait_line("generation 1 listening on ");
+  EXPECT_TRUE(line) << master.output();
+  return line ? address_in(*line) : Address{};
+}
+
+void kill_worker_zero(Program& master, const std::string& started) {
+  pid_t victim = static_cast<pid_t>(number_after(started, "worker 0 pid "));
+  ASSERT_GT(victim, 0) << started;
+  ASSERT_EQ(::kill(victim, SIGKILL), 0);
+  auto died = master.wait_line("killed by SIGKILL");
+  ASSERT_TRUE(died) << master.output();
+  EXPECT_NE(died->find("worker 0 pid " + std::to_string(victim) + " waiting to restart"), std::string::npos) << *died;
 }
 
 }  // namespace weft::test

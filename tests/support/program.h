@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sync.h"
+#include "weft/core/address.h"
 
 namespace weft::test {
 
@@ -68,5 +69,13 @@ bool wait_gone(pid_t pid, Duration timeout = kWait, int* status = nullptr);
 void become_subreaper();
 // The number after `key` in `line` ("pid 42" with key "pid "); -1 if absent.
 long number_after(std::string_view line, std::string_view key);
+// The first tcp:// address in `line` ("... listening on tcp://127.0.0.1:4242 with ...").
+Address address_in(std::string_view line);
+// Kills worker 0 of a master with SIGKILL (its pid from `started`, the master's line
+// "worker 0 pid N starting") and waits for the master to log that it will restart it.
+void kill_worker_zero(Program& master, const std::string& started);
+// A master's listening address, from its first log line ("generation 1 listening on");
+// a failure (and an empty address) when it does not come.
+Address master_address(Program& master);
 
 }  // namespace weft::test

@@ -28,11 +28,13 @@ void add_server_flags(App& app, ServerFlags& flags) {
   app.add_flag("--edge-triggered", o.loop.edge_triggered, "edge-triggered epoll instead of level-triggered");
   app.add_flag("--quiet", flags.quiet, "print nothing at start-up");
   add_tls_flags(app, flags.tls);
+  add_log_flags(app, flags.log);
 }
 
 std::shared_ptr<tls::Context> use_tls(const App& app, ServerFlags& flags) {
   std::shared_ptr<tls::Context> context = make_tls_context(app, flags.tls);
   flags.options.transport = context;
+  flags.tls_context = context;
   return context;
 }
 

@@ -10,16 +10,19 @@
 //   --edge-triggered      edge-triggered epoll
 //   --quiet               no start-up line
 //   --tls-cert, --tls-key, --tls-ca, --tls-verify-client   TLS (tls_flags.h)
+//   --log-level, --log-level-file                          logging (log_flags.h)
 //
 // worker_flags.h adds --workers (worker processes under a master) to a program.
 //
 // Set the program's own defaults in a ServerFlags before add_server_flags(), which shows
-// them in --help. After parsing, use_tls() turns the TLS flags into the server's transport.
+// them in --help. After parsing, use_tls() turns the TLS flags into the server's transport,
+// and run_workers() (worker_flags.h) applies the log level and reloads both on SIGHUP.
 // See cli.h for a complete program.
 
 #include <string>
 
 #include "cli.h"
+#include "log_flags.h"
 #include "tls_flags.h"
 #include "weft/net/server_options.h"
 
@@ -31,6 +34,9 @@ struct ServerFlags {
   ServerOptions options = default_options();
   bool quiet = false;
   TlsFlags tls{};
+  LogFlags log{};
+  // Set by use_tls(): the context SIGHUP reloads.
+  std::shared_ptr<tls::Context> tls_context{};
 
   static ServerOptions default_options();
 };

@@ -7,12 +7,10 @@
 //   --tls-verify-client      require a client certificate that chains to --tls-ca (mTLS)
 //
 // With --tls-cert the program serves TLS, and SIGHUP makes it read the files again
-// (tls::Context::reload): new handshakes use the new certificate, connections keep theirs.
+// (reload.h): new handshakes use the new certificate, connections keep theirs.
 
-#include <atomic>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "cli.h"
 #include "weft/tls/context.h"
@@ -32,21 +30,5 @@ void add_tls_flags(App& app, TlsFlags& flags);
 // missing companion flag is a usage error (exit 2, naming it); files OpenSSL cannot use
 // throw std::runtime_error with its reason.
 std::shared_ptr<tls::Context> make_tls_context(const App& app, const TlsFlags& flags);
-
-// Reloads a context's certificates on each SIGHUP until destroyed. Create it on the main
-// thread before any other thread starts: it blocks SIGHUP for the threads started after it,
-// and one thread of its own waits for the signal.
-class ReloadOnHangup {
- public:
-  explicit ReloadOnHangup(std::shared_ptr<tls::Context> context);
-  ~ReloadOnHangup();
-  ReloadOnHangup(const ReloadOnHangup&) = delete;
-  ReloadOnHangup& operator=(const ReloadOnHangup&) = delete;
-
- private:
-  std::shared_ptr<tls::Context> context_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
 
 }  // namespace weft::tools

@@ -2,6 +2,9 @@
 
 #include <cstdio>
 #include <exception>
+#include <optional>
+
+#include "reload.h"
 
 namespace weft::tools {
 
@@ -15,9 +18,18 @@ void add_worker_flags(App& app, WorkerFlags& flags) {
 
 int run_workers(const std::string& program, const ServerFlags& server, const WorkerFlags& flags,
                 const Supervisor::Serve& serve) {
+  std::string error;
+  std::optional<LogLevel> level = configured_log_level(server.log, error);
+  if (!level) {
+    std::fprintf(stderr, "%s: %s\n", program.c_str(), error.c_str());
+    return 2;
+  }
+  set_log_level(*level);
+  Reload reload{program, server.log, server.tls_context};
   try {
     if (flags.workers == 0) {
       Worker worker = Worker::standalone({server.addr});
+      ReloadOnHangup hangup(reload);
       return serve(worker);
     }
     SupervisorOptions options;
@@ -27,6 +39,8 @@ int run_workers(const std::string& program, const ServerFlags& server, const Wor
     options.ready_timeout = flags.ready_timeout;
     // The workers' own shutdown deadline and lingering closes, with room to spare.
     options.stop_timeout = server.options.shutdown_timeout + server.options.linger_timeout + std::chrono::seconds(5);
+    options.on_reload = reload;
+    options.on_master_reload = [reload] { reload.log_level(); };
     Supervisor supervisor(options, serve);
     return supervisor.run();
   } catch (const std::exception& e) {

@@ -4,6 +4,10 @@
 // reload on SIGHUP); without it the server runs in this process, adopting sockets from
 // systemd's socket activation when there are any.
 //
+// Whatever a program keeps in memory is per process: with --workers each worker has its
+// own (weft-kv's keys, weft-proxy's view of upstream health), and a client sees the state
+// of the worker that accepted its connection.
+//
 //   --workers N             worker processes; 0 serves in this process
 //   --ready-timeout SECONDS how long a worker or a new generation may take to start
 //
@@ -41,9 +45,12 @@ struct WorkerFlags {
 
 void add_worker_flags(App& app, WorkerFlags& flags);
 
-// Runs serve in this process (workers 0) or in flags.workers worker processes listening on
-// server.addr (with --reuseport each worker binds its own sockets). A failure to listen is
-// reported as "<program>: <reason>" with status 1.
+// Sets the log level (server.log), then runs serve in this process (workers 0) or in
+// flags.workers worker processes listening on server.addr (with --reuseport each worker
+// binds its own sockets). SIGHUP reloads the log level and TLS certificates (reload.h) in
+// every process; serve needs no signal handling of its own beyond the server's stop
+// signals. A log level file that cannot be used is reported as "<program>: <reason>" with
+// status 2; a failure to listen with status 1.
 int run_workers(const std::string& program, const ServerFlags& server, const WorkerFlags& flags,
                 const Supervisor::Serve& serve);
 

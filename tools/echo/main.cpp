@@ -1,7 +1,8 @@
 // weft-echo: an echo server for trying weft out and for benchmarks. `weft-echo --help`
 // lists the flags: the common server flags (tools/common/server_flags.h), the worker
 // flags (tools/common/worker_flags.h) and --api. With --tls-cert and --tls-key it serves
-// TLS (docs/tls.md); SIGHUP reloads the files.
+// TLS (docs/tls.md). SIGHUP reloads the certificate files and the log level
+// (tools/common/reload.h).
 //
 // --api coro serves the same echo through the coroutine API: one coroutine per
 // connection, for comparing the two.
@@ -108,7 +109,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   return weft::tools::run_workers("weft-echo", flags, workers, [&](weft::Worker& worker) {
-    weft::tools::ReloadOnHangup reload(tls);  // SIGHUP reads the certificate files again.
     auto serve = [&](auto& server, weft::Server& base) {
       worker.attach(base);
       server.start();

@@ -3,12 +3,14 @@
 // answered with FF FF FF FF and one byte (1 frame too long, 2 corrupted frame, 3 protocol
 // error); then the connection goes on where the codec recovers, or is closed. Useful for
 // testing clients of a framed protocol. `weft-frame-echo --help` lists the flags: the
-// common server flags (tools/common/server_flags.h), --codec and each codec's options.
+// common server flags (tools/common/server_flags.h), the worker flags
+// (tools/common/worker_flags.h), --codec and each codec's options.
 
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +26,7 @@
 #include "weft/codec/length_field.h"
 #include "weft/codec/line.h"
 #include "weft/weft.h"
+#include "worker_flags.h"
 
 namespace {
 
@@ -79,6 +82,8 @@ int main(int argc, char** argv) {
   weft::tools::ServerFlags server{.addr = "tcp://127.0.0.1:7001"};
   server.options.loops = 1;
   weft::tools::add_server_flags(app, server);
+  weft::tools::WorkerFlags workers;
+  weft::tools::add_worker_flags(app, workers);
   std::string admin_url;
   weft::tools::add_admin_flag(app, admin_url);
 
@@ -120,8 +125,9 @@ int main(int argc, char** argv) {
   if (!delimiter_list) app.fail("--delimiters: expected hex byte strings such as 0d0a,0a, got '" + delimiters + "'");
   if (codec == "fixed" && (!*size_flag || size == 0)) app.fail("--codec fixed needs --size N");
 
+  CodecFactory factory;
+  std::shared_ptr<weft::tls::Context> tls;
   try {
-    CodecFactory factory;
     if (codec == "line") {
       weft::codec::LineOptions o;
       if (*max_flag) o.max_length = max;
@@ -155,22 +161,27 @@ int main(int argc, char** argv) {
       if (*max_flag) o.max_payload = static_cast<uint32_t>(std::min<size_t>(max, UINT32_MAX));
       factory = weft::codec::header_codec(o);
     }
-    auto tls = weft::tools::use_tls(app, server);
-    weft::tools::ReloadOnHangup reload(tls);  // SIGHUP reads the certificate files again.
-    FrameEcho handler(std::move(factory));
-    weft::Server s(handler, server.options);
-    s.listen(server.addr);
-    weft::tools::AdminEndpoint admin(admin_url, s, "frame-echo");
-    admin.watch_tls(tls, "frame-echo");
-    if (!server.quiet) {
-      std::printf("weft-frame-echo (%s) listening on %s\n", codec.c_str(), s.address().to_string().c_str());
-      admin.print_urls();
-      std::fflush(stdout);
-    }
-    s.run();
+    tls = weft::tools::use_tls(app, server);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "weft-frame-echo: %s\n", e.what());
     return 1;
   }
-  return 0;
+  // Runs in this process, or in each worker with --workers.
+  return weft::tools::run_workers("weft-frame-echo", server, workers, [&](weft::Worker& worker) {
+    FrameEcho handler(factory);
+    weft::Server s(handler, server.options);
+    worker.attach(s);
+    s.start();
+    worker.ready();
+    weft::tools::AdminEndpoint admin(worker.index() == 0 ? admin_url : std::string(), s, "frame-echo");
+    admin.watch_tls(tls, "frame-echo");
+    if (!server.quiet && worker.index() == 0) {
+      std::printf("weft-frame-echo (%s) listening on %s%s\n", codec.c_str(), s.address().to_string().c_str(),
+                  worker.supervised() ? " in each worker" : "");
+      admin.print_urls();
+      std::fflush(stdout);
+    }
+    s.wait();
+    return 0;
+  });
 }

@@ -1,16 +1,24 @@
 // weft-kv: a Redis-compatible in-memory key-value server on weft. `weft-kv --help` lists
-// the flags: the common server flags (tools/common/server_flags.h), then --requirepass,
-// --maxmemory, --maxmemory-policy, --proto-max-bulk-len, --client-output-limit and
-// --admin (/metrics, /stats and /dashboard; docs/metrics.md).
+// the flags: the common server flags (tools/common/server_flags.h), the worker flags, then
+// --requirepass, --maxmemory, --maxmemory-policy, --proto-max-bulk-len,
+// --client-output-limit and --admin (/metrics, /stats and /dashboard; docs/metrics.md).
 //
 // A cache, not a database: everything lives in memory and is gone when the process stops.
 // Stops on SIGINT or SIGTERM after flushing the replies it has accepted. With --tls-cert it
 // serves TLS only (as redis-server's --tls-port does; `redis-cli --tls` talks to it), and
-// SIGHUP reloads the certificate files.
+// SIGHUP reloads the certificate files and the log level.
+//
+// --workers N (tools/common/worker_flags.h) runs N processes under a master, with
+// restarts and hot restart on SIGUSR2. Each worker has a keyspace of its own: a client
+// sees the keys of the worker that accepted its connection, PUBLISH reaches that worker's
+// subscribers, and a restarted worker (or a hot restart) starts empty. --loops shares one
+// keyspace between threads and is the way to scale a single store. A stopping worker serves
+// each client until it closes its connection or --shutdown-timeout passes.
 
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "admin_flag.h"
@@ -19,8 +27,8 @@
 #include "server.h"
 #include "server_flags.h"
 #include "shard.h"
-#include "tls_flags.h"
 #include "weft/net/server.h"
+#include "worker_flags.h"
 
 int main(int argc, char** argv) {
   weft::tools::App app("weft-kv",
@@ -30,6 +38,13 @@ int main(int argc, char** argv) {
   weft::tools::ServerFlags server{.addr = "tcp://127.0.0.1:6379"};
   server.options.loops = 1;
   weft::tools::add_server_flags(app, server);
+  weft::tools::WorkerFlags workers;
+  weft::tools::add_worker_flags(app, workers);
+  app.get_option("--workers")
+      ->description(
+          "worker processes under a master (restarts, hot restart on SIGUSR2), each with its own keys: a client "
+          "sees only the keys of the worker that accepted it, and a restarted worker starts empty; 0 serves in "
+          "this process (use --loops to share one keyspace)");
   weft::kv::Options o;
   std::size_t maxmemory = 0;
   std::size_t max_bulk = o.max_bulk_length;
@@ -50,7 +65,9 @@ int main(int argc, char** argv) {
   app.parse_or_exit(argc, argv);
   if (max_bulk == 0) app.fail("--proto-max-bulk-len: must be at least 1 byte");
   // SCAN's cursor names a loop in its low byte.
-  if (server.options.loops > 256) app.fail("--loops: weft-kv runs at most 256 loops");
+  if (server.options.loops > 256 || (server.options.loops == 0 && std::thread::hardware_concurrency() > 256)) {
+    app.fail("--loops: weft-kv runs at most 256 loops");
+  }
   o.address = server.addr;
   o.maxmemory = maxmemory;
   o.max_bulk_length = max_bulk;
@@ -60,34 +77,42 @@ int main(int argc, char** argv) {
     server.options.low_water_mark = output_limit / 4;
   }
 
+  std::shared_ptr<weft::tls::Context> tls;
   try {
-    auto tls = weft::tools::use_tls(app, server);
-    weft::tools::ReloadOnHangup reload(tls);
+    tls = weft::tools::use_tls(app, server);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weft-kv: %s\n", e.what());
+    return 1;
+  }
+  // Runs in this process, or in each worker with --workers: every worker builds its own store.
+  return weft::tools::run_workers("weft-kv", server, workers, [&](weft::Worker& worker) {
+    // A worker that stops (a hot restart's old generation) serves its clients until they
+    // leave: RESP has no way to send them elsewhere.
+    o.serve_until_clients_close = worker.supervised();
     weft::kv::KvServer handler(o);
     weft::ServerOptions so = server.options;
     // A request stays in the input until it is complete: room for the largest one.
     so.max_inbound = handler.limits().max_request_length + 1024 * 1024;
     weft::Server s(handler, so);
-    s.listen(server.addr);
-    if (s.loop_count() > 256) app.fail("--loops: weft-kv runs at most 256 loops (this machine has more cores)");
+    worker.attach(s);
     s.start();
-    weft::tools::AdminEndpoint admin(admin_url, s, "kv");
+    worker.ready();
+    // With --workers, the first worker's metrics (docs/metrics.md).
+    weft::tools::AdminEndpoint admin(worker.index() == 0 ? admin_url : std::string(), s, "kv");
     admin.watch_tls(tls, "kv");
     if (admin.enabled()) {  // Each loop's command counts beside the engine's; the shards exist once started.
       std::vector<const weft::resp::CommandStats*> stats;
       for (size_t i = 0; i < handler.shard_count(); ++i) stats.push_back(&handler.shard(i).command_stats);
       admin.registry().watch_commands("kv", stats);
     }
-    if (!server.quiet) {
-      std::printf("weft-kv listening on %s%s with %zu loop(s); in memory only, nothing is saved\n",
-                  s.address().to_string().c_str(), tls ? " (TLS)" : "", s.loop_count());
+    if (!server.quiet && worker.index() == 0) {
+      std::printf("weft-kv listening on %s%s with %zu loop(s)%s; in memory only, nothing is saved\n",
+                  s.address().to_string().c_str(), tls ? " (TLS)" : "", s.loop_count(),
+                  worker.supervised() ? " in each worker, each worker with its own keys" : "");
       admin.print_urls();
       std::fflush(stdout);
     }
     s.wait();
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "weft-kv: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+    return 0;
+  });
 }

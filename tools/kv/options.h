@@ -19,6 +19,10 @@ struct Options {
   EvictionPolicy policy = EvictionPolicy::noeviction;
   size_t max_bulk_length = 512 * 1024 * 1024;
   size_t pubsub_output_limit = 32 * 1024 * 1024;  // Redis's pubsub hard limit.
+  // On a stop, serve each connection until its client closes it (or the shutdown deadline
+  // cuts it). RESP cannot tell a client to reconnect, so the old workers of a hot restart
+  // would otherwise fail the commands their clients have on the way.
+  bool serve_until_clients_close = false;
 };
 
 // "100mb", "1gb", "512k", "4096": Redis's memory units (k=1000, kb=1024, m=10^6, mb=2^20,

@@ -62,6 +62,7 @@ void KvServer::on_close(Conn&, CloseReason, std::error_code) {}
 
 bool KvServer::on_stopping(Conn& conn) {
   if (conn.attachment() == nullptr) return true;
+  if (options_.serve_until_clients_close) return false;
   Client& c = client_of(conn);
   if (!c.queueing()) return true;
   c.close_after_reply = true;  // Runs nothing more of what it sent.

@@ -37,7 +37,8 @@ class KvServer final : public Handler {
   void on_traffic(Conn& conn) override;
   void on_close(Conn& conn, CloseReason reason, std::error_code error) override;
   // A graceful stop: a client waiting for replies from other loops closes once they are
-  // written; the others close once their output is flushed.
+  // written; the others close once their output is flushed. With
+  // Options::serve_until_clients_close every client is served until it closes.
   bool on_stopping(Conn& conn) override;
   void on_shutdown(Server& server) override;
 

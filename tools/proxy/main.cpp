@@ -3,8 +3,13 @@
 // client's address); `weft-proxy --help` lists the flags. With --tls-cert it terminates
 // TLS from clients; with --upstream-tls it speaks TLS to the upstreams, verifying each
 // one's certificate against the host in its address. Stops gracefully on SIGINT or
-// SIGTERM, after the relays in flight have drained; SIGHUP reloads --tls-cert's files.
-// --admin URL serves its metrics there (/metrics, /stats, /dashboard; docs/metrics.md).
+// SIGTERM, after the relays in flight have drained; SIGHUP reloads --tls-cert's files and
+// --log-level-file. --admin URL serves its metrics there (/metrics, /stats, /dashboard;
+// docs/metrics.md).
+//
+// --workers N (tools/common/worker_flags.h) relays in N processes under a master, with
+// restarts and hot restart on SIGUSR2; each worker probes the upstreams and keeps its own
+// view of which are up.
 
 #include <cstdio>
 #include <exception>
@@ -18,14 +23,16 @@
 #include "server_flags.h"
 #include "tls_flags.h"
 #include "weft/weft.h"
+#include "worker_flags.h"
 
 int main(int argc, char** argv) {
   weft::tools::App app("weft-proxy", "A TCP proxy and load balancer: relays each connection to one upstream.");
-  std::string listen = "tcp://127.0.0.1:8000";
+  weft::tools::ServerFlags flags{.addr = "tcp://127.0.0.1:8000"};
+  weft::tools::WorkerFlags workers;
   std::string upstreams;
   weft::proxy::ProxyOptions po;
-  weft::ServerOptions so = weft::tools::ServerFlags::default_options();
-  app.add_address("--listen", listen, "where to accept clients");
+  weft::ServerOptions& so = flags.options;
+  app.add_address("--listen", flags.addr, "where to accept clients");
   app.add_option("--upstream", upstreams, "upstream addresses, separated by commas (tcp://host:port, unix:///path)")
       ->required();
   app.add_number("--loops", so.loops, "I/O loops (0: one per core)", size_t{0}, size_t{1024});
@@ -40,8 +47,7 @@ int main(int argc, char** argv) {
   app.add_duration("--idle-timeout", po.idle_timeout, "seconds a quiet connection is kept (0: no limit)");
   app.add_size("--high-water", so.high_water_mark, "bytes queued for one side before the other stops reading");
   app.add_flag("--quiet", po.quiet, "no start-up line");
-  weft::tools::TlsFlags tls;
-  weft::tools::add_tls_flags(app, tls);
+  weft::tools::add_tls_flags(app, flags.tls);
   bool upstream_tls = false;
   std::string upstream_ca;
   app.add_flag("--upstream-tls", upstream_tls,
@@ -50,6 +56,12 @@ int main(int argc, char** argv) {
                "the CA that signs the upstreams' certificates (PEM); the system's roots without it");
   std::string admin_url;
   weft::tools::add_admin_flag(app, admin_url);
+  weft::tools::add_log_flags(app, flags.log);
+  weft::tools::add_worker_flags(app, workers);
+  app.get_option("--workers")
+      ->description(
+          "worker processes under a master (restarts, hot restart on SIGUSR2), each probing the upstreams on its "
+          "own; 0 serves in this process");
   app.parse_or_exit(argc, argv);
   if (!upstream_ca.empty() && !upstream_tls) app.fail("--upstream-ca needs --upstream-tls");
 
@@ -64,17 +76,25 @@ int main(int argc, char** argv) {
     po.upstreams.push_back(u);
   }
   if (po.upstreams.empty()) app.fail("--upstream: at least one address is needed");
+  if (po.upstreams.size() > 64) app.fail("--upstream: at most 64 upstreams");
   so.low_water_mark = std::min(so.low_water_mark, so.high_water_mark / 4);
 
+  std::shared_ptr<weft::tls::Context> front_tls;
   try {
-    auto front_tls = weft::tools::make_tls_context(app, tls);
-    weft::tools::ReloadOnHangup reload(front_tls);
-    so.transport = front_tls;
+    front_tls = weft::tools::use_tls(app, flags);  // Also what SIGHUP reloads.
     if (upstream_tls) po.upstream_transport = weft::tls::Context::client({.ca_file = upstream_ca});
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weft-proxy: %s\n", e.what());
+    return 1;
+  }
+  // Runs in this process, or in each worker with --workers.
+  return weft::tools::run_workers("weft-proxy", flags, workers, [&](weft::Worker& worker) {
     weft::proxy::Proxy proxy(so, po);
-    proxy.server().listen(listen);
+    worker.attach(proxy.server());
     proxy.server().start();
-    weft::tools::AdminEndpoint admin(admin_url, proxy.server(), "proxy");
+    worker.ready();
+    // With --workers, the first worker's metrics (docs/metrics.md).
+    weft::tools::AdminEndpoint admin(worker.index() == 0 ? admin_url : std::string(), proxy.server(), "proxy");
     admin.watch_tls(front_tls, "proxy");
     for (size_t i = 0; admin.enabled() && i < po.upstreams.size(); ++i) {
       const weft::metrics::Labels labels = {{"upstream", po.upstreams[i]}};
@@ -85,17 +105,15 @@ int main(int argc, char** argv) {
           "weft_proxy_upstream_relays", "Relays dialing or connected to the upstream.",
           [&proxy, i] { return static_cast<int64_t>(proxy.active(i)); }, labels);
     }
-    if (!po.quiet) {
-      std::printf("weft-proxy listening on %s%s with %zu loop(s), %zu upstream(s)%s\n",
+    if (!po.quiet && worker.index() == 0) {
+      std::printf("weft-proxy listening on %s%s with %zu loop(s)%s, %zu upstream(s)%s\n",
                   proxy.server().address().to_string().c_str(), front_tls ? " (TLS)" : "",
-                  proxy.server().loop_count(), po.upstreams.size(), upstream_tls ? " over TLS" : "");
+                  proxy.server().loop_count(), worker.supervised() ? " in each worker" : "", po.upstreams.size(),
+                  upstream_tls ? " over TLS" : "");
       admin.print_urls();
       std::fflush(stdout);
     }
     proxy.server().wait();
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "weft-proxy: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+    return 0;
+  });
 }

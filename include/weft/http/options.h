@@ -46,6 +46,12 @@ struct Timeouts {
   // From the call of a handler to the end of its response (a handler that answers later,
   // or a coroutine that awaits). Zero: none.
   Duration handler = Duration::zero();
+  // When the server stops (a stop signal, stop(), or the old generation of a hot restart),
+  // how long a keep-alive connection between requests stays open for one more request,
+  // answered with "Connection: close". A client that sent its next request just as the stop
+  // began then gets an answer instead of a closed connection. Zero: such connections close
+  // at once. Callback handlers only (http::Server); http::CoroServer closes them at once.
+  Duration idle_on_stop = Duration::zero();
 };
 
 struct Options {

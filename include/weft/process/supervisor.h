@@ -14,7 +14,8 @@
 //   SIGINT, SIGTERM  graceful stop: workers get SIGTERM, finish their connections up to
 //                    their shutdown deadline and exit; run() returns 0. A second one is
 //                    passed on, so servers that cut connections on a second signal do.
-//   SIGHUP           reload: passed to every worker, where on_reload runs.
+//   SIGHUP           reload: on_master_reload runs in the master, then the signal is
+//                    passed to every worker, where on_reload runs.
 //   SIGUSR2          hot restart (upgrade()): the master forks and execs its own binary
 //                    path with its command line, handing over the listening sockets as
 //                    systemd does (LISTEN_FDS, descriptors 3...) and a readiness pipe.
@@ -72,6 +73,9 @@ struct SupervisorOptions {
   // Runs in every worker on SIGHUP, on a thread of its own. Empty: logs that there is
   // nothing to reload.
   std::function<void()> on_reload{};
+  // Runs in the master on SIGHUP, before the signal is passed to the workers, on the
+  // master's own thread (keep it short; start no thread). Empty: nothing.
+  std::function<void()> on_master_reload{};
 };
 
 class Supervisor {
