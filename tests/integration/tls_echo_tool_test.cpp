@@ -3,9 +3,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -14,25 +12,13 @@
 #include <vector>
 
 #include "child_process.h"
+#include "ports.h"
 #include "tls_files.h"
 
 namespace weft::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A port the kernel just handed out and released: free unless another process races for it.
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 std::string python(const TlsFiles& files, uint16_t port, const std::string& name) {
   std::string json = "{\"port\": " + std::to_string(port) + ", \"ca\": \"" + files.path("ca.pem") + "\", \"name\": \"" +
@@ -47,7 +33,7 @@ TEST(TlsEchoTool, ServesTlsAndReloadsOnSighup) {
   namespace fs = std::filesystem;
   fs::copy_file(files.path("server.pem"), files.path("live.pem"));
   fs::copy_file(files.path("server.key"), files.path("live.key"));
-  uint16_t port = free_port();
+  uint16_t port = unused_tcp_port();
   std::vector<std::string> args = {"weft-echo",  "--quiet",
                                    "--loops",    "2",
                                    "--addr",     "tcp://127.0.0.1:" + std::to_string(port),
