@@ -128,7 +128,7 @@ void Conn::on_io(uint32_t events) {
   // A transport may need the peer's bytes before it can write (wants() says so).
   if (out_.waiting_writable &&
       ((events & kWritable) || ((events & kReadable) && (transport_->wants() & detail::Transport::kWantRead)))) {
-    flush();
+    send_output();
     if (life_ == Life::finalizing) return;
   }
   if (events & detail::kHangup) {
@@ -436,7 +436,16 @@ void Conn::mark_dirty() {
   if (!in_traffic_) detail::LoopAccess(ctx_->loop).mark_dirty(this);
 }
 
+void Conn::flush() {
+  WEFT_CONN_ASSERT_LOOP("Conn::flush");
+  // Inside its own on_traffic the output leaves when the callback returns anyway, and
+  // while it waits for writability nothing more can leave now.
+  if (in_traffic_ || !out_.dirty) return;
+  on_flush();
+}
+
 void Conn::on_flush() {
+  if (!out_.dirty) return;  // Flushed already by flush(), after it was marked dirty.
   out_.dirty = false;
   if (life_ == Life::finalizing) return;
   if (out_.waiting_writable) {
@@ -445,10 +454,10 @@ void Conn::on_flush() {
     report_water_marks();
     return;
   }
-  flush();
+  send_output();
 }
 
-void Conn::flush() {
+void Conn::send_output() {
   const uint64_t before = out_.pending();
   long rc = out_.flush(*transport_, fd_);
   ctx_->stats.writes.add();

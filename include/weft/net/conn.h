@@ -13,10 +13,10 @@
 //
 // Outbound bytes: write() queues bytes without a syscall. What on_traffic writes is sent,
 // in one syscall, when it returns; what other code writes goes out in the loop's flush
-// phase of the same iteration. A remainder the kernel does not take waits for
-// writability. ServerOptions::max_outbound is a hard limit for every writer: a write that
-// would queue more closes the connection (CloseReason::overflow) and returns
-// Errc::outbound_overflow.
+// phase of the same iteration, unless flush() sends it earlier. A remainder the kernel
+// does not take waits for writability. ServerOptions::max_outbound is a hard limit for
+// every writer: a write that would queue more closes the connection
+// (CloseReason::overflow) and returns Errc::outbound_overflow.
 //
 // Closing: close() stops reading, flushes the output and then closes. If the peer has not
 // finished sending, the close lingers (the writing side is shut, input is read and
@@ -125,6 +125,12 @@ class Conn final : private detail::IoObject {
   std::error_code commit_output();
   // Bytes queued in memory and not yet sent.
   size_t outbound_size() const;
+  // Sends what is queued now rather than in the loop's flush phase (netty's flush after
+  // write). For a relay: what one connection's on_traffic writes to another leaves while
+  // its bytes are still in cache, and the block that held them is free for the next one.
+  // Inside this connection's own on_traffic it does nothing (its output leaves when the
+  // callback returns). What the kernel does not take waits for writability as usual.
+  void flush();
 
   // Flushes the output, then closes. Idempotent. With an error, on_close reports
   // CloseReason::error and that code (a protocol layer rejecting the peer's input).
@@ -220,7 +226,7 @@ class Conn final : private detail::IoObject {
   bool send_direct();
   void materialize_direct();
   std::error_code admit(size_t more);
-  void flush();
+  void send_output();
   void after_drain();
   void report_water_marks();
   void update_interest();
