@@ -4,17 +4,22 @@
 # started at the same moment (on the other CPU), so both see the same machine. Prints one
 # line per scenario: msgs/s of each, their ratio, proxy CPU per message and RSS.
 #
-# Usage: bench/proxy.sh [--quick] [BUILD_DIR]     (--quick: 2 s windows)
+# Usage: bench/proxy.sh [--quick] [--only SCENARIO] [BUILD_DIR]
+#   --quick: 2 s windows; --only: run that scenario alone (its name as printed).
 # Needs haproxy (Debian package) and the built weft-echo, weft-proxy and weft-load.
 set -euo pipefail
 
 DURATION=10
 WARMUP=1
-if [[ ${1:-} == --quick ]]; then
-  DURATION=2
-  WARMUP=0.5
+ONLY=
+while [[ ${1:-} == --* ]]; do
+  case $1 in
+    --quick) DURATION=2 WARMUP=0.5 ;;
+    --only) ONLY=$2; shift ;;
+    *) echo "bench/proxy.sh: unknown flag $1" >&2; exit 2 ;;
+  esac
   shift
-fi
+done
 BUILD=${1:-build}
 BIN=$BUILD/bin
 for b in weft-echo weft-proxy weft-load; do
@@ -83,6 +88,7 @@ printf '%-14s %12s %12s %7s %11s %11s %9s %9s\n' scenario weft_msgs/s haproxy_ms
 run() {
   local name=$1
   shift
+  [[ -z $ONLY || $ONLY == "$name" ]] || return 0
   local args=(--duration "$DURATION" --warmup "$WARMUP" --json "$@")
   taskset -c "$LOAD_CPU" "$BIN/weft-load" --addr "tcp://127.0.0.1:$WP" --server-pid "$WEFT_PID" "${args[@]}" \
     >"$WORK/$name.weft.json" 2>>"$WORK/load.log" &
