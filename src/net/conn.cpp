@@ -3,6 +3,7 @@
 
 #include "weft/net/conn.h"
 
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -157,6 +158,11 @@ void Conn::handle_read(bool hangup) {
     update_interest();
     return;
   }
+  if (raw_input_) [[unlikely]] {
+    // The handler reads the socket itself (read_pipe): readiness is all it is told.
+    dispatch_traffic();
+    return;
+  }
   do {
     size_t budget = ra.area.size();
     if (limit != 0) {
@@ -209,7 +215,7 @@ void Conn::handle_read(bool hangup) {
       fail(n);
       return;
     }
-  } while (life_ == Life::open && read_stop_ == 0);
+  } while (life_ == Life::open && read_stop_ == 0 && !raw_input_);
 }
 
 // The peer closed its writing side. By default the connection closes once its output is
@@ -316,6 +322,42 @@ void Conn::pause_reading() {
   update_interest();
 }
 
+bool Conn::set_raw_input(bool on) {
+  WEFT_CONN_ASSERT_LOOP("Conn::set_raw_input");
+  if (on && (!transport_->plain() || in_.size() != 0)) return false;
+  raw_input_ = on;
+  return true;
+}
+
+bool Conn::can_splice() const { return transport_->plain(); }
+
+std::error_code Conn::read_pipe(int pipe, size_t max, size_t& moved) {
+  WEFT_CONN_ASSERT_LOOP("Conn::read_pipe");
+  moved = 0;
+  if (!raw_input_ || life_ != Life::open || input_ended()) return make_error_code(Errc::closed);
+  ssize_t n = ::splice(fd_, nullptr, pipe, nullptr, max, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  if (n > 0) {
+    moved = static_cast<size_t>(n);
+    ctx_->stats.reads.add();
+    ctx_->stats.bytes_in.add(moved);
+    beat_ = static_cast<uint8_t>((beat_ | detail::kBeatRead) & ~detail::kBeatReadDeadline);
+    touch();
+    return detail::kNoError;
+  }
+  if (n == 0) {
+    // As input_end(), but the handler hears of it from this call, not from on_traffic.
+    ctx_->stats.reads.add();
+    read_stop_ |= kInputEnded;
+    update_interest();
+    if (!ctx_->options.allow_half_open || write_side_ == WriteSide::shut) begin_close(CloseReason::peer_closed, {});
+    return make_error_code(Errc::end_of_input);
+  }
+  const int e = errno;
+  if (e == EAGAIN || e == EINTR) return std::make_error_code(std::errc::resource_unavailable_try_again);
+  fail(-e);
+  return {e, std::system_category()};
+}
+
 void Conn::resume_reading() {
   WEFT_CONN_ASSERT_LOOP("Conn::resume_reading");
   if (!(read_stop_ & kByHandler)) return;
@@ -388,6 +430,19 @@ std::error_code Conn::write_file(int file, uint64_t offset, uint64_t length) {
   }
   materialize_direct();
   out_.append_file(file, offset, length);
+  mark_dirty();
+  return detail::kNoError;
+}
+
+std::error_code Conn::write_pipe(int pipe, size_t length, ConnHandle::Done sent) {
+  WEFT_CONN_ASSERT_LOOP("Conn::write_pipe");
+  if (!writable()) return make_error_code(Errc::closed);
+  if (!transport_->plain()) return std::make_error_code(std::errc::operation_not_supported);
+  if (length == 0) return std::make_error_code(std::errc::invalid_argument);
+  if (std::error_code ec = admit(length)) return ec;
+  materialize_direct();
+  out_.append_pipe(pipe, length);
+  if (sent) out_.track(std::move(sent));
   mark_dirty();
   return detail::kNoError;
 }

@@ -1,5 +1,6 @@
 #include "weft/net/detail/outbound.h"
 
+#include <fcntl.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -46,6 +47,15 @@ void Outbound::append_file(int file, uint64_t offset, uint64_t length) {
   x.pieces.push_back(std::move(p));
 }
 
+void Outbound::append_pipe(int pipe, uint64_t length) {
+  Extras& x = extras();
+  x.piped += length;
+  Piece p{x.consumed + bytes_.size(), 0, length, SharedBytes()};
+  p.file = pipe;
+  p.pipe = true;
+  x.pieces.push_back(std::move(p));
+}
+
 void Outbound::track(ConnHandle::Done done) {
   Extras& x = extras();
   if (x.tracker == nullptr) x.tracker = std::make_unique<SendTracker>();
@@ -66,11 +76,12 @@ void Outbound::clear() {
   bytes_.clear();
   if (extras_ == nullptr) return;
   for (Piece& p : extras_->pieces) {
-    if (p.file >= 0) ::close(p.file);
+    if (p.file >= 0 && !p.pipe) ::close(p.file);  // A pipe is its owner's to close.
   }
   extras_->pieces.clear();
   extras_->shared = 0;
   extras_->file_left = 0;
+  extras_->piped = 0;
 }
 
 void Outbound::sent(size_t n) {
@@ -114,11 +125,11 @@ long Outbound::flush_pieces(Transport& transport, int fd) {
     if (!x.pieces.empty() && x.pieces.front().after == x.consumed && x.pieces.front().file >= 0) {
       Piece& p = x.pieces.front();
       size_t requested = 0;
-      long n = send_file_piece(transport, fd, p, requested);
+      long n = p.pipe ? send_pipe_piece(transport, fd, p, requested) : send_file_piece(transport, fd, p, requested);
       if (n == -EINTR) continue;
       if (n < 0) return n;
       if (p.done == p.length) {
-        ::close(p.file);
+        if (!p.pipe) ::close(p.file);
         x.pieces.pop_front();
         continue;
       }
@@ -215,6 +226,22 @@ long Outbound::send_file_piece(Transport& transport, int fd, Piece& p, size_t& r
   if (n < 0) return n;
   p.done += static_cast<uint64_t>(n);
   x.file_left -= static_cast<uint64_t>(n);
+  sent(static_cast<size_t>(n));
+  return n;
+}
+
+// Moves a pipe's bytes to the socket in the kernel. Only plain transports queue pipes
+// (Conn::write_pipe checks): their bytes are the socket's own.
+long Outbound::send_pipe_piece(Transport& transport, int fd, Piece& p, size_t& requested) {
+  Extras& x = *extras_;
+  if (!transport.plain()) return -EOPNOTSUPP;
+  uint64_t want = std::min(p.length - p.done, kMaxFileChunk);
+  requested = static_cast<size_t>(want);
+  ssize_t n = ::splice(p.file, nullptr, fd, nullptr, requested, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  if (n < 0) return -errno;
+  if (n == 0) return -EIO;  // The pipe held fewer bytes than promised.
+  p.done += static_cast<uint64_t>(n);
+  x.piped -= static_cast<size_t>(n);
   sent(static_cast<size_t>(n));
   return n;
 }

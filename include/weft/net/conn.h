@@ -105,6 +105,27 @@ class Conn final : private detail::IoObject {
   void pause_reading();
   void resume_reading();
 
+  // Raw input, for relays that move a socket's bytes with splice(2), without copying.
+  // While it is on, the connection reads nothing itself: when its socket is readable,
+  // on_traffic runs with no new bytes, and the handler moves the input with read_pipe.
+  // It reads until that reports nothing more or pauses reading; on a level-triggered
+  // loop (the default) it may also read less, and the event comes again. Possible only
+  // with can_splice() and no unconsumed input: returns false (and changes nothing)
+  // otherwise. Turned off, the connection reads by itself again.
+  bool set_raw_input(bool on);
+  bool raw_input() const { return raw_input_; }
+  // In raw input mode: moves up to `max` bytes of input into the pipe whose write end is
+  // `pipe`, and sets `moved`. Errors: resource_unavailable_try_again (nothing now, or the
+  // pipe is full); Errc::end_of_input at the peer's end of file, which the connection
+  // then applies as if it had read it (input_ended(), or a close without
+  // allow_half_open; on_traffic is not called for it); Errc::closed when the
+  // connection cannot read (not in raw input mode, closing, input ended); another code
+  // when the socket failed, and the connection is closing with it.
+  std::error_code read_pipe(int pipe, size_t max, size_t& moved);
+  // True when the transport moves the socket's own bytes (plain TCP and Unix sockets):
+  // raw input and pipes work. False for TLS, whose bytes are records.
+  bool can_splice() const;
+
   // --- outbound ---
   // Queues bytes for sending. Returns Errc::closed (and queues nothing) once the
   // connection is closing or its writing side was shut down, and Errc::outbound_overflow
@@ -119,6 +140,15 @@ class Conn final : private detail::IoObject {
   // it once sent or when the connection closes. File bytes do not count against
   // max_outbound: they wait in the file.
   std::error_code write_file(int file, uint64_t offset, uint64_t length);
+  // Queues `length` bytes that wait in a pipe (`pipe` is its read end), after what is
+  // queued already; they go to the socket with splice(2), never through user space. For
+  // relays (see set_raw_input). The caller owns the pipe: it keeps it open until these
+  // bytes are sent or the connection has closed, and reads nothing from it meanwhile.
+  // The bytes count in outbound_size() and against max_outbound, like bytes in memory.
+  // `sent`, if given, runs once they have been sent, or with an error if the connection
+  // closes first (as ConnHandle::send's done). Returns what write() returns, or
+  // std::errc::operation_not_supported (queueing nothing) without can_splice().
+  std::error_code write_pipe(int pipe, size_t length, ConnHandle::Done sent = {});
   // Appends to the output chain directly (for encoders): check writable() first, append,
   // then call commit_output(), which applies the output limit.
   Buffer& output();
@@ -266,6 +296,7 @@ class Conn final : private detail::IoObject {
   CloseReason reason_ = CloseReason::local;
   bool handshaking_ = false;  // Connecting or in the transport's handshake: on_open has not been called.
   bool aborted_ = false;      // abort(): the fd closes with a reset.
+  bool raw_input_ = false;    // set_raw_input(): the handler reads the socket (read_pipe).
   // Heartbeat and deadline state (loop_context.cpp): read and written since the last
   // beat, a read deadline armed, deadlines in the loop's table, and the misses so far.
   uint8_t beat_ = 0;

@@ -2,17 +2,17 @@
 // Outbound: what a connection has accepted for sending and not yet handed to the kernel.
 //
 //   bytes_ (pooled blocks, owned)   [ b0 b1 b2 | b3 b4 | b5 ... ]
-//   pieces (rare, in extras_)              ^ shared   ^ file range
+//   pieces (rare, in extras_)              ^ shared   ^ file range or pipe
 //                                          after=3    after=5
 //
 // Invariants:
-// - The queue is one ordered stream: the owned bytes, with shared buffers (SharedBytes)
-//   and file ranges slotted in between them. A piece's `after` counts the owned bytes
-//   queued before it (from the same origin as extras_->consumed), so the owned bytes
-//   before it are sent first; owned bytes may be appended through bytes() directly.
-// - size() counts the bytes held in memory (owned and shared), which the water marks and
-//   the output limit apply to; file ranges wait in the file, not in memory, and only
-//   keep the queue non-empty.
+// - The queue is one ordered stream: the owned bytes, with shared buffers (SharedBytes),
+//   file ranges and pipe contents slotted in between them. A piece's `after` counts the
+//   owned bytes queued before it (from the same origin as extras_->consumed), so the owned
+//   bytes before it are sent first; owned bytes may be appended through bytes() directly.
+// - size() counts the bytes held for the connection (owned, shared and waiting in pipes),
+//   which the water marks and the output limit apply to; file ranges wait in the file,
+//   not in memory, and only keep the queue non-empty.
 // - The done callbacks of ConnHandle::send (the tracker) complete in queue order as the
 //   bytes before their end are sent.
 // - A connection that never uses pieces or done callbacks pays one null pointer for them.
@@ -42,12 +42,12 @@ class Outbound {
   Outbound(const Outbound&) = delete;
   Outbound& operator=(const Outbound&) = delete;
 
-  // Bytes held in memory (owned and shared).
-  size_t size() const { return extras_ == nullptr ? bytes_.size() : bytes_.size() + extras_->shared; }
-  // Every byte still to send, file ranges included.
-  uint64_t pending() const {
-    return extras_ == nullptr ? bytes_.size() : bytes_.size() + extras_->shared + extras_->file_left;
+  // Bytes held in memory (owned and shared) and in pipes for this connection.
+  size_t size() const {
+    return extras_ == nullptr ? bytes_.size() : bytes_.size() + extras_->shared + extras_->piped;
   }
+  // Every byte still to send, file ranges included.
+  uint64_t pending() const { return extras_ == nullptr ? bytes_.size() : size() + extras_->file_left; }
   bool empty() const { return bytes_.empty() && (extras_ == nullptr || extras_->pieces.empty()); }
 
   Buffer& bytes() { return bytes_; }
@@ -55,6 +55,9 @@ class Outbound {
   void append(SharedBytes shared);
   // Takes ownership of file: it is closed once its range is sent or the queue is dropped.
   void append_file(int file, uint64_t offset, uint64_t length);
+  // `length` bytes waiting in the pipe whose read end is `pipe` (the caller's: never
+  // closed here), spliced to the socket.
+  void append_pipe(int pipe, uint64_t length);
 
   // Hands as much as the kernel takes to the transport. Returns 0 when the queue is
   // empty, -EAGAIN when the kernel is full, or another -errno (the queue is kept).
@@ -90,14 +93,16 @@ class Outbound {
     uint64_t done = 0;  // Bytes of it already sent.
     uint64_t length;
     SharedBytes shared;  // A shared buffer, or
-    int file = -1;       // a file range from offset.
+    int file = -1;       // a file range from offset, or a pipe's read end (pipe).
     uint64_t offset = 0;
+    bool pipe = false;
   };
   struct Extras {
     std::deque<Piece> pieces;
     uint64_t consumed = 0;   // Owned bytes sent since the extras exist.
     size_t shared = 0;       // Unsent bytes of shared pieces.
     uint64_t file_left = 0;  // Unsent bytes of file ranges.
+    size_t piped = 0;        // Unsent bytes of pipe pieces.
     std::unique_ptr<SendTracker> tracker;
   };
   Extras& extras();
@@ -105,6 +110,7 @@ class Outbound {
   int fill_pieces(iovec* iov, int max) const;
   void consume(size_t n);
   long send_file_piece(Transport& transport, int fd, Piece& p, size_t& requested);
+  long send_pipe_piece(Transport& transport, int fd, Piece& p, size_t& requested);
   void sent(size_t n);
 
   Buffer bytes_;
