@@ -2,11 +2,14 @@
 // redis-server behind: payloads from 1 B to 64 MiB checksummed, 1000 connections spread
 // over two upstreams, half-close passed through both ways, a refusing upstream failed
 // over before the client sees it, an upstream that dies closing its client, bounded
-// memory with a client that does not read, and Redis commands relayed.
+// memory with a client that does not read, and Redis commands relayed. Bulk streams are
+// spliced (its metrics count the bytes), with memory bounded for a slow reader, and
+// relayed through buffers once the pipes run out.
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,6 +21,7 @@
 
 #include "child_process.h"
 #include "loopback_client.h"
+#include "payload.h"
 #include "ports.h"
 #include "recording_handler.h"
 #include "server_fixture.h"
@@ -81,6 +85,28 @@ Program proxy(const std::vector<std::string>& upstreams, std::vector<std::string
   return Program(WEFT_PROXY_PATH, args, port);
 }
 
+// A sample of weft-proxy's /metrics (its --admin endpoint), read with a plain HTTP GET.
+double metric(const Address& admin, const std::string& name) {
+  LoopbackClient c(admin);
+  if (!c.send_all("GET /metrics HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n").ok()) return -1;
+  std::string page;
+  if (c.read_to_eof(page).outcome != Outcome::eof) return -1;
+  size_t at = page.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(page.substr(at + name.size() + 2));
+}
+
+struct AdminProxy {
+  explicit AdminProxy(const std::vector<std::string>& upstreams, std::vector<std::string> extra = {})
+      : admin(Address::parse("tcp://127.0.0.1:" + std::to_string(unused_tcp_port()))),
+        program(proxy(upstreams, with_admin(std::move(extra), admin))) {}
+  static std::vector<std::string> with_admin(std::vector<std::string> extra, const Address& admin) {
+    extra.insert(extra.end(), {"--admin", admin.to_string()});
+    return extra;
+  }
+  Address admin;
+  Program program;
+};
+
 TEST(ProxyTool, RelaysPayloadsChecksummedOverManyConnections) {
   RecordingHandler a_echo, b_echo;
   ServerFixture a(a_echo), b(b_echo);
@@ -125,6 +151,27 @@ TEST(ProxyTool, PassesHalfCloseBothWays) {
   IoResult r = c.read_to_eof(got);
   EXPECT_EQ(r.outcome, Outcome::eof) << r.describe();
   EXPECT_EQ(got, "hellobye");
+}
+
+// The same after a bulk stream, which the proxy splices: the end of file follows the
+// last spliced byte, both ways.
+TEST(ProxyTool, PassesHalfCloseAfterASplicedStream) {
+  Goodbye goodbye;
+  ServerOptions o;
+  o.allow_half_open = true;
+  ServerFixture up(goodbye, o);
+  AdminProxy p({up.address().to_string()});
+  LoopbackClient c(p.program.address());
+  constexpr size_t kSize = size_t{8} << 20;
+  BackgroundSend send(c, make_pattern(5, kSize), 60s, true);
+  std::string got;
+  IoResult r = c.read_to_eof(got, 60s);
+  EXPECT_EQ(r.outcome, Outcome::eof) << r.describe();
+  EXPECT_TRUE(send.wait().ok());
+  ASSERT_EQ(got.size(), kSize + 3);
+  EXPECT_EQ(find_pattern_mismatch(5, 0, std::string_view(got).substr(0, kSize)), std::string::npos);
+  EXPECT_EQ(got.substr(kSize), "bye");
+  EXPECT_GT(metric(p.admin, "weft_proxy_spliced_bytes_total"), 0);
 }
 
 TEST(ProxyTool, FailsOverARefusingUpstreamBeforeTheClientSeesIt) {
@@ -194,6 +241,80 @@ TEST(ProxyTool, MemoryStaysBoundedWithAClientThatDoesNotRead) {
   IoResult r = c.read_exact(got, 48 << 20, 60s);
   EXPECT_TRUE(r.ok()) << r.describe();
   EXPECT_EQ(got.size(), size_t{48} << 20);
+}
+
+TEST(ProxyTool, SplicesALargeTransfer) {
+  RecordingHandler echo;
+  ServerFixture up(echo);
+  AdminProxy p({up.address().to_string()});
+  LoopbackClient c(p.program.address());
+  constexpr size_t kSize = size_t{64} << 20;
+  IoResult r = c.echo_pattern(3, kSize, 60s);
+  ASSERT_TRUE(r.ok()) << r.describe();
+  // Both directions carried 64 MiB; most of it went through pipes, not through buffers.
+  const double spliced = metric(p.admin, "weft_proxy_spliced_bytes_total");
+  EXPECT_GT(spliced, static_cast<double>(kSize)) << "bytes relayed with splice";
+  EXPECT_LE(spliced, 2.0 * kSize);
+  EXPECT_GE(metric(p.admin, "weft_proxy_pipes"), 0);
+  EXPECT_LE(metric(p.admin, "weft_proxy_pipes"), 2) << "one pipe per direction at most";
+}
+
+// On "go", sends kFlood bytes of a pattern in one write; reads nothing more.
+constexpr size_t kFlood = size_t{48} << 20;
+class PatternFlood : public Handler {
+ public:
+  void on_traffic(Conn& c) override {
+    c.discard(c.inbound().size());
+    c.write(make_pattern(11, kFlood));
+  }
+};
+
+TEST(ProxyTool, SplicingStaysBoundedWithASlowReader) {
+  PatternFlood flood;
+  ServerOptions o;
+  o.max_outbound = 64 << 20;
+  o.high_water_mark = 64 << 20;
+  ServerFixture up(flood, o);
+  AdminProxy p({up.address().to_string()});
+  ClientOptions co;
+  co.receive_buffer = 64 << 10;
+  LoopbackClient c(p.program.address(), co);
+  ASSERT_TRUE(c.send_all("go").ok());
+  size_t before = p.program.rss_kib();
+  size_t peak = before;
+  PatternVerifier verifier(11);
+  std::vector<char> chunk(16 << 10);
+  for (size_t reads = 0; verifier.received() < kFlood; ++reads) {
+    IoResult r = c.read_some(chunk.data(), std::min(chunk.size(), kFlood - verifier.received()), 60s);
+    ASSERT_TRUE(r.ok()) << "after " << verifier.received() << " bytes: " << r.describe();
+    verifier.feed(std::string_view(chunk.data(), r.bytes));
+    if (reads % 256 == 0) {
+      peak = std::max(peak, p.program.rss_kib());
+      if (verifier.received() < kFlood / 8) ::poll(nullptr, 0, 20);  // Part of the scenario: a slow reader.
+    }
+  }
+  EXPECT_TRUE(verifier.ok()) << "first wrong byte at " << verifier.first_mismatch();
+  EXPECT_LT(peak, before + 16 * 1024) << "RSS grew from " << before << " to " << peak << " KiB";
+  EXPECT_GT(metric(p.admin, "weft_proxy_spliced_bytes_total"), static_cast<double>(kFlood / 2));
+}
+
+TEST(ProxyTool, RelaysThroughBuffersWhenThePipesRunOut) {
+  RecordingHandler echo;
+  ServerFixture up(echo);
+  AdminProxy p({up.address().to_string()}, {"--splice-pipes", "1"});
+  constexpr size_t kSize = size_t{8} << 20;
+  std::vector<std::thread> clients;
+  std::vector<IoResult> results(4);
+  for (size_t i = 0; i < results.size(); ++i) {
+    clients.emplace_back([&, i] {
+      LoopbackClient c(p.program.address());
+      results[i] = c.echo_pattern(20 + i, kSize, 60s);
+    });
+  }
+  for (auto& t : clients) t.join();
+  for (const IoResult& r : results) EXPECT_TRUE(r.ok()) << r.describe();
+  EXPECT_LE(metric(p.admin, "weft_proxy_pipes"), 1);
+  EXPECT_GT(metric(p.admin, "weft_proxy_spliced_bytes_total"), 0);
 }
 
 TEST(ProxyTool, RelaysRedisCommands) {

@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
   app.add_duration("--connect-timeout", po.connect_timeout, "seconds a connect to an upstream may take");
   app.add_duration("--idle-timeout", po.idle_timeout, "seconds a quiet connection is kept (0: no limit)");
   app.add_size("--high-water", so.high_water_mark, "bytes queued for one side before the other stops reading");
+  app.add_number("--splice-pipes", po.splice_pipes,
+                 "pipes (two descriptors each) for relaying bulk streams with splice, without copying; 0: never",
+                 size_t{0}, size_t{100000});
   app.add_flag("--quiet", po.quiet, "no start-up line");
   weft::tools::add_tls_flags(app, flags.tls);
   bool upstream_tls = false;
@@ -104,6 +107,13 @@ int main(int argc, char** argv) {
       admin.registry().gauge_fn(
           "weft_proxy_upstream_relays", "Relays dialing or connected to the upstream.",
           [&proxy, i] { return static_cast<int64_t>(proxy.active(i)); }, labels);
+    }
+    if (admin.enabled()) {
+      admin.registry().counter_fn("weft_proxy_spliced_bytes_total",
+                                  "Bytes relayed with splice(2), without passing through user space.",
+                                  [&proxy] { return proxy.spliced_bytes(); });
+      admin.registry().gauge_fn("weft_proxy_pipes", "Pipes open for splicing, in use or kept for reuse.",
+                                [&proxy] { return static_cast<int64_t>(proxy.pipes_open()); });
     }
     if (!po.quiet && worker.index() == 0) {
       std::printf("weft-proxy listening on %s%s with %zu loop(s)%s, %zu upstream(s)%s\n",

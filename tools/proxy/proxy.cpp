@@ -1,5 +1,8 @@
 #include "proxy.h"
 
+#include <fcntl.h>
+
+#include <climits>
 #include <cstdio>
 #include <functional>
 #include <stdexcept>
@@ -8,8 +11,20 @@
 
 namespace weft::proxy {
 
+// One way through a relay, client to upstream or back. Spliced while it holds a pipe and
+// its reading side is in raw input mode.
+struct Proxy::Direction {
+  Direction(Relay* r, bool up) : relay(r), to_upstream(up) {}
+  Relay* const relay;
+  const bool to_upstream;
+  Pipe pipe;
+  uint32_t in_flight = 0;  // Pipe chunks queued on the writing side whose callback has not run.
+  bool waiting = false;    // The reading side is paused until they are sent.
+};
+
 // One client connection and its upstream. Both live on one loop; the relay is freed
-// once the client side has closed and no upstream connection or dial is left.
+// once the client side has closed and no upstream connection, dial or spliced chunk is
+// left.
 struct Proxy::Relay {
   Conn* front = nullptr;
   Conn* back = nullptr;
@@ -19,7 +34,14 @@ struct Proxy::Relay {
   uint64_t tried = 0;  // Upstreams tried for this client (bit i: upstream i).
   bool front_ended = false;
   bool back_ended = false;
+  Direction up{this, true};
+  Direction down{this, false};
 };
+
+namespace {
+// One splice moves at most a pipe's default capacity.
+constexpr size_t kPipeChunk = 64 * 1024;
+}  // namespace
 
 namespace {
 // The context of a health probe's connection.
@@ -41,7 +63,7 @@ class Proxy::Front final : public Handler {
   void on_traffic(Conn& c) override {
     auto* r = c.context_as<Relay>();
     if (r->back == nullptr) return;  // Kept until the upstream is connected.
-    relay_bytes(c, *r->back);
+    p_.forward(c, *r->back, r->up);
     if (c.input_ended() && !r->front_ended) {
       r->front_ended = true;
       r->back->shutdown_write();
@@ -53,7 +75,7 @@ class Proxy::Front final : public Handler {
     r->front = nullptr;
     if (r->back != nullptr) r->back->close();
     if (r->dialing) r->dial.cancel();
-    maybe_free(r);
+    p_.maybe_free(r);
   }
   void on_high_water(Conn& c) override {
     if (auto* r = c.context_as<Relay>(); r->back != nullptr) r->back->pause_reading();
@@ -84,7 +106,7 @@ class Proxy::Back final : public Handler {
       c.discard(c.inbound().size());
       return;
     }
-    relay_bytes(c, *r->front);
+    owner->forward(c, *r->front, r->down);
     if (c.input_ended() && !r->back_ended) {
       r->back_ended = true;
       r->front->shutdown_write();
@@ -99,7 +121,7 @@ class Proxy::Back final : public Handler {
     owner->upstreams_[r->upstream]->active.fetch_sub(1);
     // The upstream died or finished: the client gets what was relayed, then the close.
     if (r->front != nullptr) r->front->close();
-    maybe_free(r);
+    owner->maybe_free(r);
   }
   void on_high_water(Conn& c) override {
     if (c.context() == kProbe) return;
@@ -112,7 +134,13 @@ class Proxy::Back final : public Handler {
   Proxy* owner = nullptr;
 };
 
-Proxy::Proxy(ServerOptions server, ProxyOptions options) : options_(std::move(options)) {
+Proxy::Proxy(ServerOptions server, ProxyOptions options)
+    : options_(std::move(options)),
+      bulk_read_(server.loop.read_buffer_size),
+      // Level-triggered, a few splices per event keep the loop fair (the event comes
+      // again); edge-triggered, the input must be read until the kernel has no more.
+      pump_rounds_(server.loop.edge_triggered ? INT_MAX : 4),
+      pipes_(options_.splice_pipes) {
   if (options_.upstreams.empty()) throw std::invalid_argument("--upstream: at least one upstream is needed");
   if (options_.upstreams.size() > 64) throw std::invalid_argument("--upstream: at most 64 upstreams");
   for (const std::string& u : options_.upstreams) {
@@ -144,19 +172,100 @@ Proxy::Proxy(ServerOptions server, ProxyOptions options) : options_(std::move(op
 
 Proxy::~Proxy() = default;
 
-// Relays everything `from` holds to `to`. A view of the input, written and consumed,
+// Relays what `from` has to `to`. Buffered: a view of the input, written and consumed,
 // and sent at once: left for the loop's flush phase, every relay of a busy iteration
 // would hold its bytes in a block of its own until then (a thousand connections touched
 // megabytes per iteration and overflowed the loop's pool of free blocks).
-void Proxy::relay_bytes(Conn& from, Conn& to) {
+void Proxy::forward(Conn& from, Conn& to, Direction& d) {
+  if (from.raw_input()) {
+    pump(from, to, d);
+    return;
+  }
   std::string_view bytes = from.read();
   if (bytes.empty() || to.closing()) return;
   to.write(bytes);
   to.flush();
+  // A read that filled the whole read area: a bulk stream, spliced from now on.
+  if (bytes.size() >= bulk_read_) start_splice(from, to, d);
+}
+
+void Proxy::start_splice(Conn& from, Conn& to, Direction& d) {
+  if (!from.can_splice() || !to.can_splice() || !to.writable()) return;
+  // A pipe still draining from the last burst is used again: its bytes go first.
+  if (!d.pipe.open() && !pipes_.acquire(d.pipe)) return;  // None free: buffers it is.
+  if (!from.set_raw_input(true) && d.in_flight == 0) pipes_.release(d.pipe);
+}
+
+// Moves `from`'s input through the pipe to `to`: splice in, queue on `to`, send now.
+void Proxy::pump(Conn& from, Conn& to, Direction& d) {
+  for (int round = 0; round < pump_rounds_; ++round) {
+    if (!to.writable()) {  // Nowhere to send: read and dropped through buffers, as before.
+      end_splice(from, d);
+      return;
+    }
+    size_t n = 0;
+    std::error_code ec = from.read_pipe(d.pipe.write_end, kPipeChunk, n);
+    if (ec == std::errc::resource_unavailable_try_again) {
+      // Nothing more to read, or the pipe is full of bytes `to` has not sent yet.
+      if (d.in_flight == 0) {
+        end_splice(from, d);
+      } else {
+        d.waiting = true;
+        from.pause_reading();
+      }
+      return;
+    }
+    if (ec) {  // End of file (the caller passes it on), or `from` failed and is closing.
+      end_splice(from, d);
+      return;
+    }
+    ++d.in_flight;
+    Direction* dp = &d;
+    if (to.write_pipe(d.pipe.read_end, n, [this, dp](std::error_code e) { chunk_sent(*dp, e); })) {
+      --d.in_flight;  // Refused (`to` is closing): the callback never runs.
+      end_splice(from, d);
+      return;
+    }
+    spliced_.fetch_add(n, std::memory_order_relaxed);
+    to.flush();
+    if (d.in_flight != 0) {  // `to` is full: `from` waits until it has sent the pipe's bytes.
+      d.waiting = true;
+      from.pause_reading();
+      return;
+    }
+  }
+}
+
+// The direction goes back to buffers; its pipe goes back to the pool once `to` has sent
+// what it holds.
+void Proxy::end_splice(Conn& from, Direction& d) {
+  from.set_raw_input(false);
+  if (d.in_flight == 0) pipes_.release(d.pipe);
+}
+
+// A chunk queued with write_pipe was sent, or its connection closed first (error). The
+// relay lives until every chunk has been heard of.
+void Proxy::chunk_sent(Direction& d, std::error_code error) {
+  Relay* r = d.relay;
+  --d.in_flight;
+  if (!error && d.in_flight == 0) {
+    Conn* from = d.to_upstream ? r->front : r->back;
+    if (d.waiting) {
+      d.waiting = false;
+      if (from != nullptr) from->resume_reading();
+    }
+    if (from == nullptr || !from->raw_input()) pipes_.release(d.pipe);
+  }
+  maybe_free(r);
 }
 
 void Proxy::maybe_free(Relay* r) {
-  if (r->front == nullptr && r->back == nullptr && !r->dialing) delete r;
+  if (r->front != nullptr || r->back != nullptr || r->dialing || r->up.in_flight != 0 || r->down.in_flight != 0) {
+    return;
+  }
+  pipes_.release(r->up.pipe);  // Closed, not kept, if bytes were left in it.
+  pipes_.release(r->down.pipe);
+  delete r;
 }
 
 // The next upstream for this client: among those up and not yet tried, by the policy;
