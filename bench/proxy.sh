@@ -114,5 +114,5 @@ run 64B-p1 --conns 50 --size 64 --pipeline 1
 run 64B-p16 --conns 50 --size 64 --pipeline 16
 run 4KiB --conns 50 --size 4096 --pipeline 1
 run 1000conns --conns 1000 --size 64 --pipeline 1
-run bulk-64MiB --conns 4 --size 64MiB --pipeline 1
+run bulk-8MiB --conns 4 --size 8MiB --pipeline 1
 run idle-3000 --idle 3000
