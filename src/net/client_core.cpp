@@ -295,6 +295,9 @@ EventLoop& Client::loop(size_t i) {
 size_t Client::connection_count() const {
   return core_->connection_count();
 }
+const ConnStats& Client::conn_stats(size_t i) const {
+  return core_->conn_stats(i);
+}
 const ClientOptions& Client::options() const {
   return core_->options();
 }

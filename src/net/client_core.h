@@ -32,6 +32,7 @@ class ClientCore final : private StopParticipant {
   size_t loop_count() const { return contexts_.size(); }
   EventLoop& loop(size_t i) { return contexts_.at(i)->loop; }
   size_t connection_count() const;
+  const ConnStats& conn_stats(size_t i) const { return contexts_.at(i)->stats; }
   const ClientOptions& options() const { return options_; }
   // The loop the calling thread runs, if it is one of this client's; else npos.
   size_t calling_loop() const;

@@ -80,6 +80,7 @@ ConnHandle Dialer::start(DialTarget target, Dialed done, void* context, std::sha
   State& s = *state;
   conn->attachment_ = std::move(state);
   ctx_.connections.fetch_add(1, std::memory_order_relaxed);
+  ctx_.stats.accepted.add();  // Like an accepted one, it is counted again in `closed` when it ends.
   ctx_.connect_add(*conn, options_.connect_timeout);
   ConnHandle handle = conn->handle();
 

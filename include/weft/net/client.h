@@ -44,6 +44,7 @@
 #include "weft/net/client_options.h"
 #include "weft/net/conn.h"
 #include "weft/net/conn_handle.h"
+#include "weft/net/conn_stats.h"
 #include "weft/net/handler.h"
 
 namespace weft {
@@ -111,6 +112,10 @@ class Client {
   EventLoop& loop(size_t i);
   // Connections, dials in progress included (approximate while they come and go).
   size_t connection_count() const;
+  // Counters of the client's connections on loop i (conn_stats.h; `accepted` counts the
+  // dials started, and each ends in `closed`, failed or not). Any thread, while the
+  // client lives.
+  const ConnStats& conn_stats(size_t i) const;
   const ClientOptions& options() const;
 
  private:

@@ -15,7 +15,7 @@ namespace weft {
 inline constexpr size_t kCloseReasonCount = static_cast<size_t>(CloseReason::deadline) + 1;
 
 struct ConnStats {
-  StatCell accepted;                               // Connections opened (registered with the poller).
+  StatCell accepted;                               // Connections opened (a Client's: dials started).
   StatCell registration_failures;                  // Accepted sockets the poller refused (closed unseen).
   std::array<StatCell, kCloseReasonCount> closed;  // Indexed by CloseReason.
   StatCell bytes_in;                               // Bytes read from sockets.
