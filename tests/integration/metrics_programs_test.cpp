@@ -189,6 +189,14 @@ TEST(MetricsPrograms, Proxy) {
                               upstream.address().to_string(), "--health-interval", "0"});
   ASSERT_FALSE(p.admin.empty());
   check_echo_traffic(p, "proxy", 2, 30000);
+  // The upstream side's connections: the same bytes, relayed.
+  auto m = test::scrape(p.admin);
+  EXPECT_EQ(m["weft_proxy_upstream_connections_total{}"], 2);
+  // Its clients have gone: so have their upstream connections.
+  EXPECT_TRUE(test::eventually([&] { return test::scrape(p.admin)["weft_proxy_upstream_connections_open{}"] == 0; }));
+  EXPECT_EQ(m["weft_proxy_upstream_sent_bytes_total{}"], 2 * 30000);
+  EXPECT_EQ(m["weft_proxy_upstream_received_bytes_total{}"], 2 * 30000);
+  EXPECT_EQ(m["weft_proxy_spliced_bytes_total{}"], 0) << "30000-byte messages are relayed through buffers";
   // The upstream's state: healthy, with one relay while one client is connected.
   test::LoopbackClient client(p.address);
   ASSERT_TRUE(client.echo_pattern(7, 100).ok());

@@ -114,6 +114,28 @@ int main(int argc, char** argv) {
                                   [&proxy] { return proxy.spliced_bytes(); });
       admin.registry().gauge_fn("weft_proxy_pipes", "Pipes open for splicing, in use or kept for reuse.",
                                 [&proxy] { return static_cast<int64_t>(proxy.pipes_open()); });
+      // The engine metrics above are the client side's; the upstream side's connections
+      // are the proxy's Client's, summed over its loops.
+      auto upstream = [&proxy](auto field) {
+        return [&proxy, field] {
+          const weft::Client& c = proxy.upstream_client();
+          uint64_t n = 0;
+          for (size_t i = 0; i < c.loop_count(); ++i) n += field(c.conn_stats(i));
+          return n;
+        };
+      };
+      auto& reg = admin.registry();
+      reg.counter_fn("weft_proxy_upstream_connections_total",
+                     "Connections to upstreams, dials that failed and health probes included.",
+                     upstream([](const weft::ConnStats& s) { return s.accepted.get(); }));
+      reg.gauge_fn("weft_proxy_upstream_connections_open", "Connections to upstreams open now (probes included).",
+                   [f = upstream([](const weft::ConnStats& s) { return s.accepted.get() - s.closed_total(); })] {
+                     return static_cast<int64_t>(f());
+                   });
+      reg.counter_fn("weft_proxy_upstream_received_bytes_total", "Bytes read from upstreams.",
+                     upstream([](const weft::ConnStats& s) { return s.bytes_in.get(); }));
+      reg.counter_fn("weft_proxy_upstream_sent_bytes_total", "Bytes written to upstreams.",
+                     upstream([](const weft::ConnStats& s) { return s.bytes_out.get(); }));
     }
     if (!po.quiet && worker.index() == 0) {
       std::printf("weft-proxy listening on %s%s with %zu loop(s)%s, %zu upstream(s)%s\n",

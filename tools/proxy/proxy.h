@@ -59,6 +59,8 @@ class Proxy {
   // Bytes relayed with splice(2), both directions together; pipes open now. Any thread.
   uint64_t spliced_bytes() const { return spliced_.load(std::memory_order_relaxed); }
   size_t pipes_open() const { return pipes_.open(); }
+  // The upstream side's connections (health probes included), for metrics. Any thread.
+  const Client& upstream_client() const { return *client_; }
 
  private:
   struct Upstream {
