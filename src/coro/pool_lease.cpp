@@ -43,7 +43,12 @@ void LeaseState::give_back(const std::shared_ptr<LeaseState>& self, bool close) 
   self->pool.loop().post([self, close] {
     Conn* c = std::exchange(self->conn, nullptr);
     if (c == nullptr) return;  // Closed meanwhile, or never handed over.
-    if (close) {
+    bool answered_late = false;  // Input that came after the coroutine let go.
+    {
+      std::lock_guard lock(self->core.mutex);
+      answered_late = !self->inbox.empty();
+    }
+    if (close || answered_late) {
       self->pool.discard(*c);
     } else {
       self->pool.release(*c);

@@ -35,9 +35,9 @@
 // writes.
 //
 // Rules: awaited from weft coroutines (a CoroServer's, or spawned on one). One coroutine
-// uses a lease at a time (a lease moves, it is not shared). The pool must outlive its
-// leases and the operations on them. A lease's members may be called from any thread; the
-// awaitables are awaited on the coroutine's loop.
+// uses a lease at a time (a lease moves, it is not shared), and gives it back when no
+// operation on it is waiting. The pool must outlive its leases and the operations on
+// them.
 
 #include <cstddef>
 #include <memory>
