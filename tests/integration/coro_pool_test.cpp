@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 
 #include "coro_fixture.h"
@@ -41,6 +42,13 @@ bool until_on_loop(Pool& pool, F pred, Duration bound = kWait) {
     if (on_loop(pool, pred)) return true;
   }
   return false;
+}
+
+// Takes a connection through the callback API and holds it: null if none came.
+Conn* hold_one(Pool& pool) {
+  auto held = std::make_shared<OnceValue<Conn*>>();
+  pool.loop().post([&pool, held] { pool.acquire([held](Conn* c, std::error_code) { held->set(c); }); });
+  return held->wait().value_or(nullptr);
 }
 
 // One request, one reply line, through a leased connection; the reply or why none came.
@@ -106,10 +114,8 @@ TEST(CoroPool, AcquireDeadlines) {
   ServerFixture server(echo);
   Pool pool({server.address().to_string()}, {.max_per_endpoint = 1, .acquire_timeout = 50ms});
   pool.start();
-  // The only connection is held through the callback API.
-  OnceValue<Conn*> held;
-  pool.loop().post([&] { pool.acquire([&](Conn* c, std::error_code) { held.set(c); }); });
-  ASSERT_NE(held.wait().value_or(nullptr), nullptr);
+  Conn* held = hold_one(pool);  // The only connection.
+  ASSERT_NE(held, nullptr);
   CoroServer client(no_service, coro_options(1));
   client.start();
   // The pool's deadline.
@@ -130,7 +136,7 @@ TEST(CoroPool, AcquireDeadlines) {
   pool.loop().post([&] { pool.acquire([&](Conn*, std::error_code ec) { second.set(ec); }); });
   EXPECT_EQ(second.wait(), std::error_code(Errc::timeout));
   EXPECT_FALSE(longer.peek().has_value());
-  pool.loop().post([&pool, c = *held.peek()] { pool.release(*c); });
+  pool.loop().post([&pool, held] { pool.release(*held); });
   EXPECT_EQ(longer.wait(), "leased");
   client.stop();
   client.wait();
@@ -161,25 +167,24 @@ TEST(CoroPool, ACancelledWaiterGivesTheConnectionBack) {
   ServerFixture server(echo);
   Pool pool({server.address().to_string()}, {.max_per_endpoint = 1, .acquire_timeout = 60s});
   pool.start();
-  OnceValue<Conn*> held;
-  pool.loop().post([&] { pool.acquire([&](Conn* c, std::error_code) { held.set(c); }); });
-  ASSERT_NE(held.wait().value_or(nullptr), nullptr);
-  auto client = std::make_unique<CoroServer>(no_service, coro_options(1));
-  client->start();
+  Conn* held = hold_one(pool);
+  ASSERT_NE(held, nullptr);
+  CoroServer client(no_service, coro_options(1));
+  client.start();
   OnceValue<std::error_code> result;
-  client->spawn([&pool, &result]() -> Task<> {
+  client.spawn([&pool, &result]() -> Task<> {
     auto lease = co_await pool.acquire();
     result.set(lease.error());
   });
   ASSERT_TRUE(until_on_loop(pool, [&] { return pool.stats(0).waiting == 1; }));
   // Stopping its server cancels the waiting coroutine.
-  client->stop();
-  client->wait();
+  client.stop();
+  client.wait();
   EXPECT_EQ(result.wait(), std::error_code(Errc::closed));
   // The pool still has its waiter: the released connection goes to it, and from it
   // straight back to the pool, idle.
   EXPECT_TRUE(on_loop(pool, [&] {
-    pool.release(**held.peek());
+    pool.release(*held);
     PoolStats s = pool.stats(0);
     return s.idle == 1 && s.in_use == 0 && s.waiting == 0;
   }));

@@ -2,7 +2,8 @@
 // and an explicit one), a pooled connection closed by the peer while idle never handed
 // out, a refused endpoint passed over for a good one, a pool whose only endpoint refuses
 // failing its waiters, min_idle kept warm (after start, after a loss, when an endpoint
-// comes back), and active health probes marking an endpoint down and up.
+// comes back), active health probes marking an endpoint down and up, and the endpoint
+// list replaced at run time.
 
 #include <gtest/gtest.h>
 
@@ -336,6 +337,43 @@ TEST(Pool, HealthProbesMarkAnEndpointDownAndUp) {
   ASSERT_TRUE(back_side.opened.wait_for(1));
   // Probes are the pool's own: its handler heard only the three acquired connections.
   EXPECT_EQ(mine.opened.value(), 3u);
+  pool.stop();
+  pool.wait();
+}
+
+}  // namespace
+}  // namespace weft::test
+
+namespace weft::test {
+namespace {
+
+TEST(Pool, EndpointsReplacedAtRunTime) {
+  RecordingHandler old_side;
+  ServerFixture old_server(old_side);
+  RecordingHandler new_side;
+  ServerFixture new_server(new_side);
+  RecordingHandler mine;
+  Pool pool(mine, {old_server.address().to_string()}, {.min_idle = 1});
+  pool.start();
+  ASSERT_TRUE(old_side.opened.wait_for(1));
+  ASSERT_TRUE(mine.opened.wait_for(1));
+  // The old endpoint's idle connection closes; the new one is warmed and serves.
+  pool.loop().post([&] { pool.set_endpoints({new_server.address().to_string()}); });
+  ASSERT_TRUE(old_side.closed.wait_for(1));
+  ASSERT_TRUE(new_side.opened.wait_for(1));
+  ASSERT_TRUE(mine.opened.wait_for(2));
+  Results r;
+  pool.loop().post([&] { pool.acquire(r.slot()); });
+  ASSERT_TRUE(r.count.wait_for(1));
+  ASSERT_NE(r.at(0).conn, nullptr);
+  ASSERT_TRUE(mine.closed.wait_for(1));  // The pool's side of the old connection.
+  ASSERT_TRUE(mine.opened.wait_for(3));  // Taken, and warmed again.
+  EXPECT_EQ(on_loop(pool, [&] { return pool.endpoint_count(); }), 2u);
+  EXPECT_EQ(on_loop(pool, [&] { return pool.stats(0).open; }), 0u);
+  PoolStats s = on_loop(pool, [&] { return pool.stats(1); });
+  EXPECT_EQ(s.in_use, 1u);
+  EXPECT_EQ(s.idle, 1u);
+  EXPECT_EQ(old_side.opened.value(), 1u);
   pool.stop();
   pool.wait();
 }
