@@ -75,7 +75,9 @@ class PoolCore final : public Handler {
 
   void acquire(Pool::Acquired done, Duration timeout) {
     if (stopped_) {
-      loop().post([done = std::move(done)] { done(nullptr, make_error_code(Errc::shutdown)); });
+      auto shutdown = [done] { done(nullptr, make_error_code(Errc::shutdown)); };
+      // A loop that has finished runs no more tasks: then done is called here, once.
+      if (!loop().post(shutdown)) shutdown();
       return;
     }
     uint64_t id = ++next_waiter_;

@@ -1,9 +1,10 @@
 // co_await pool.acquire() and PoolLease: a request and its reply through a pooled
 // connection from coroutines on other loops (an echo server, and a RESP PING to a real
 // redis-server), the connection reused by the next coroutine, the pool's and an explicit
-// acquire deadline, a stopped pool, a coroutine cancelled while it waits (the connection
-// then goes back to the pool), a read that times out (the connection is then closed, not
-// reused), and a connection the peer closes failing the lease's read after its last bytes.
+// acquire deadline, a stopping pool (ending a lease's read and a waiting acquire) and a
+// stopped one, a coroutine cancelled while it waits (the connection then goes back to the
+// pool), a read that times out (the connection is then closed, not reused), and a
+// connection the peer closes failing the lease's read after its last bytes.
 
 #include <gtest/gtest.h>
 
@@ -162,6 +163,58 @@ TEST(CoroPool, AStoppedPoolFailsAcquireWithShutdown) {
   client.wait();
 }
 
+// Answers nothing to "slow", echoes the rest; closes after echoing "bye".
+class Picky : public RecordingHandler {
+ public:
+  void on_traffic(Conn& c) override {
+    std::string_view in = c.read();
+    if (in.starts_with("slow")) return;
+    c.write(in);
+    if (in.starts_with("bye")) c.close();
+  }
+};
+
+TEST(CoroPool, StoppingThePoolEndsALeasesReadAndAWaitingAcquire) {
+  Picky server_side;
+  ServerFixture server(server_side);
+  Pool pool({server.address().to_string()}, {.max_per_endpoint = 1, .acquire_timeout = 60s});
+  pool.start();
+  CoroServer client(no_service, coro_options(2));
+  client.start();
+  OnceValue<bool> leased;
+  OnceValue<std::string> reader;
+  client.spawn(
+      [&pool, &leased, &reader]() -> Task<> {
+        auto lease = co_await pool.acquire();
+        leased.set(lease.ok());
+        if (!lease) co_return;
+        if (auto ec = co_await lease->write("slow\r\n")) {  // The stop may come first.
+          reader.set("write: " + ec.message());
+          co_return;
+        }
+        auto reply = co_await lease->read_some();  // Never answered.
+        reader.set(reply ? "answered" : reply.error().message());
+      },
+      0);
+  ASSERT_EQ(leased.wait(), true);
+  OnceValue<std::error_code> waiter;
+  client.spawn(
+      [&pool, &waiter]() -> Task<> {
+        auto lease = co_await pool.acquire();
+        waiter.set(lease.error());
+      },
+      1);
+  ASSERT_TRUE(until_on_loop(pool, [&] { return pool.stats(0).waiting == 1; }));
+  pool.stop();
+  EXPECT_EQ(waiter.wait(), std::error_code(Errc::shutdown));
+  auto read = reader.wait();
+  ASSERT_TRUE(read.has_value());
+  EXPECT_NE(*read, "answered");
+  pool.wait();
+  client.stop();
+  client.wait();
+}
+
 TEST(CoroPool, ACancelledWaiterGivesTheConnectionBack) {
   RecordingHandler echo;
   ServerFixture server(echo);
@@ -191,17 +244,6 @@ TEST(CoroPool, ACancelledWaiterGivesTheConnectionBack) {
   pool.stop();
   pool.wait();
 }
-
-// Answers nothing to "slow", echoes the rest; closes after echoing "bye".
-class Picky : public RecordingHandler {
- public:
-  void on_traffic(Conn& c) override {
-    std::string_view in = c.read();
-    if (in.starts_with("slow")) return;
-    c.write(in);
-    if (in.starts_with("bye")) c.close();
-  }
-};
 
 TEST(CoroPool, AReadThatTimedOutClosesTheConnectionInsteadOfReusingIt) {
   Picky server_side;

@@ -30,8 +30,8 @@
 // ClientOptions, idle connections are probed by it.
 //
 // Threads: the constructors, start(), stop(), wait() and the destructor are for the
-// owning thread; acquire() returning a PoolAcquire (for co_await) is for the awaiting
-// coroutine's thread; everything else runs on loop() only.
+// owning thread; acquire() and acquire(timeout), which only make a PoolAcquire, and
+// loop() are for any thread; everything else runs on loop() only.
 
 #include <cstddef>
 #include <cstdint>
