@@ -21,7 +21,7 @@ namespace detail {
 class PoolCore final : public Handler {
  public:
   PoolCore(Handler* user, std::vector<std::string> endpoints, PoolOptions options, ClientOptions client)
-      : user_(user != nullptr ? *user : quiet_), options_(options) {
+      : user_(user != nullptr ? *user : quiet_), options_(std::move(options)) {
     if (options_.max_per_endpoint == 0) throw std::invalid_argument("PoolOptions: max_per_endpoint must be at least 1");
     if (options_.min_idle > options_.max_per_endpoint) {
       throw std::invalid_argument("PoolOptions: min_idle must not exceed max_per_endpoint");
@@ -404,9 +404,9 @@ class PoolCore final : public Handler {
 }  // namespace detail
 
 Pool::Pool(Handler& handler, std::vector<std::string> endpoints, PoolOptions options, ClientOptions client)
-    : core_(std::make_unique<detail::PoolCore>(&handler, std::move(endpoints), options, std::move(client))) {}
+    : core_(std::make_unique<detail::PoolCore>(&handler, std::move(endpoints), std::move(options), std::move(client))) {}
 Pool::Pool(std::vector<std::string> endpoints, PoolOptions options, ClientOptions client)
-    : core_(std::make_unique<detail::PoolCore>(nullptr, std::move(endpoints), options, std::move(client))) {}
+    : core_(std::make_unique<detail::PoolCore>(nullptr, std::move(endpoints), std::move(options), std::move(client))) {}
 Pool::~Pool() = default;
 void Pool::start() {
   core_->start();
