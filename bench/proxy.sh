@@ -6,6 +6,7 @@
 #
 # Usage: bench/proxy.sh [--quick] [--only SCENARIO] [BUILD_DIR]
 #   --quick: 2 s windows; --only: run that scenario alone (its name as printed).
+#   PROXY_ARGS="--splice-pipes 0" bench/proxy.sh ... passes more flags to weft-proxy.
 # Needs haproxy (Debian package) and the built weft-echo, weft-proxy and weft-load.
 set -euo pipefail
 
@@ -57,7 +58,7 @@ wait_port "$UP"
 
 WP=$(free_port)
 taskset -c "$PROXY_CPU" "$BIN/weft-proxy" --listen "tcp://127.0.0.1:$WP" --upstream "tcp://127.0.0.1:$UP" \
-  --loops 1 --health-interval 0 --quiet 2>"$WORK/weft-proxy.log" &
+  --loops 1 --health-interval 0 --quiet ${PROXY_ARGS:-} 2>"$WORK/weft-proxy.log" &
 WEFT_PID=$!
 PIDS+=($WEFT_PID)
 
