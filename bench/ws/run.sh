@@ -24,6 +24,7 @@ PEER_DIR=$BUILD_DIR/bench-peers
 NODE_DIR=${WEFT_NODE_DIR:-$BUILD_DIR/node}
 OUT=${OUT:-$ROOT/bench/results/ws.md}
 WEFT_HTTP=$BUILD_DIR/bin/weft-http
+source "$ROOT/bench/lib/busy.sh"
 
 usage() {
   cat <<'USAGE'
@@ -124,6 +125,9 @@ start() {
   return 1
 }
 
+BUSY=$(busy_pct)
+((BUSY <= 10)) || echo "warning: the machine was ${BUSY}% busy before the run: figures will be noisy" >&2
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "?" }'; }
 declare -A ROWS  # size.peer -> "weft_rate peer_rate rate_ratio weft_us peer_us cpu_ratio|..."
 FAILED=0
@@ -175,7 +179,7 @@ median() {
 {
   echo "# WebSocket echo (preliminary; paired runs, servers on CPU $SERVER_CPU, medians of $REPS)"
   echo
-  echo "$(date -u +%Y-%m-%dT%H:%MZ), $CPUS CPUs, ${DURATION} s runs after ${WARMUP} s of warm-up; $CONNS connections,"
+  echo "$(date -u +%Y-%m-%dT%H:%MZ), $CPUS CPUs (${BUSY}% busy before the run), ${DURATION} s runs after ${WARMUP} s of warm-up; $CONNS connections,"
   echo "$PIPELINE binary message(s) in flight on each, no permessage-deflate. weft-http --loops 1 (callback"
   echo "API) against Node $(node --version 2>/dev/null || echo '?') with ws" \
     "$(sed -nE 's/.*"version": "([^"]+)".*/\1/p' "$NODE_DIR/node_modules/ws/package.json" 2>/dev/null | head -1)" \
