@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <exception>
 #include <utility>
@@ -17,6 +18,8 @@
 namespace weft::detail {
 
 void ConnList::push_back(Conn& c) {
+  assert(c.list_ == 0 && "a connection is in one timing list at a time");
+  c.list_ = id;
   c.idle_prev_ = tail;
   c.idle_next_ = nullptr;
   if (tail != nullptr) tail->idle_next_ = &c;
@@ -24,15 +27,14 @@ void ConnList::push_back(Conn& c) {
   if (head == nullptr) head = &c;
 }
 
-bool ConnList::contains(const Conn& c) const { return c.idle_prev_ != nullptr || head == &c; }
+bool ConnList::contains(const Conn& c) const { return c.list_ == id; }
 
 void ConnList::remove(Conn& c) {
   if (!contains(c)) return;
-  if (c.idle_prev_ != nullptr) c.idle_prev_->idle_next_ = c.idle_next_;
-  if (c.idle_next_ != nullptr) c.idle_next_->idle_prev_ = c.idle_prev_;
-  if (head == &c) head = c.idle_next_;
-  if (tail == &c) tail = c.idle_prev_;
+  (c.idle_prev_ != nullptr ? c.idle_prev_->idle_next_ : head) = c.idle_next_;
+  (c.idle_next_ != nullptr ? c.idle_next_->idle_prev_ : tail) = c.idle_prev_;
   c.idle_prev_ = c.idle_next_ = nullptr;
+  c.list_ = 0;
 }
 
 LoopContext::LoopContext(EventLoop& l, size_t i, Handler& h, const ServerOptions& o, Hooks hooks)
@@ -102,7 +104,10 @@ void LoopContext::start_idle_sweep() {
   idle_timer_ = loop.run_every(period, [this] { sweep_idle(); });
 }
 
+// Only a connection in the idle list or in none moves: one still handshaking keeps its
+// handshake deadline, a lingering one its linger deadline.
 void LoopContext::idle_touch(Conn& c, TimePoint now) {
+  if (c.list_ != 0 && c.list_ != idle_.id) return;
   c.last_active_ = coarse_ms(now);
   if (idle_.tail == &c) return;
   idle_.remove(c);
@@ -125,7 +130,7 @@ void LoopContext::sweep_idle() {
 // Lingering connections share one timer, armed for the oldest; they all wait the same
 // linger_timeout, so the list is ordered by deadline.
 void LoopContext::linger_add(Conn& c) {
-  idle_.remove(c);
+  unlist(c);
   c.last_active_ = coarse_ms(loop.now());
   lingering_.push_back(c);
   if (!linger_timer_) linger_timer_ = loop.run_after(options.linger_timeout, [this] { sweep_lingering(); });
@@ -153,6 +158,7 @@ void LoopContext::sweep_lingering() {
 // connection back: a peer trickling its handshake a byte at a time still meets the deadline.
 void LoopContext::handshake_add(Conn& c) {
   if (options.handshake_timeout <= Duration::zero() || handshakes_.contains(c)) return;
+  unlist(c);  // A dialed connection joined the idle list when its connect finished.
   c.last_active_ = coarse_ms(loop.now());
   handshakes_.push_back(c);
   if (!handshake_timer_) {
@@ -212,19 +218,13 @@ void LoopContext::sweep_connecting() {
   }
 }
 
-// A connection's hooks link it into one list, but only that list's ends name it: the
-// list is found from its ends, or it is in the middle of one and its neighbours suffice.
 void LoopContext::unlist(Conn& c) {
   for (ConnList* list : {&idle_, &lingering_, &connecting_, &handshakes_}) {
-    if (list->head == &c || list->tail == &c) {
+    if (list->contains(c)) {
       list->remove(c);
       return;
     }
   }
-  if (c.idle_prev_ == nullptr) return;  // In no list.
-  c.idle_prev_->idle_next_ = c.idle_next_;
-  c.idle_next_->idle_prev_ = c.idle_prev_;  // Not a tail, so it has a successor.
-  c.idle_prev_ = c.idle_next_ = nullptr;
 }
 
 // One walk over the loop's connections per beat: ping those that wrote nothing since the

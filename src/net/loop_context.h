@@ -37,10 +37,15 @@ inline constexpr uint8_t kBeatMisses = 0x0f;
 
 // Connections linked through their idle hooks, oldest first. A connection is in at most
 // one such list at a time: the idle list while open, the lingering list while lingering,
-// the connecting list while a dial is in progress.
+// the handshake list while its transport's handshake runs, the connecting list while a
+// dial is in progress. Conn::list_ names the list that holds it, so membership is exact:
+// remove() on a list that does not hold the connection does nothing.
 struct ConnList {
+  explicit ConnList(uint8_t list_id) : id(list_id) {}
   Conn* head = nullptr;
   Conn* tail = nullptr;
+  const uint8_t id;  // Non-zero, distinct per list of a loop.
+  // The connection must be in no list.
   void push_back(Conn& c);
   void remove(Conn& c);
   bool contains(const Conn& c) const;
@@ -128,10 +133,10 @@ class LoopContext {
   void check_drained();
 
   Hooks hooks_;
-  ConnList idle_;
-  ConnList lingering_;
-  ConnList handshakes_;
-  ConnList connecting_;
+  ConnList idle_{1};
+  ConnList lingering_{2};
+  ConnList handshakes_{3};
+  ConnList connecting_{4};
   uint32_t connect_timeout_ms_ = 0;
   bool shutting_down_ = false;
   bool over_cap_ = false;

@@ -3,11 +3,15 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
+#include <memory>
+#include <stdexcept>
 #include <unordered_map>
 
+#include "core/guarded_call.h"
 #include "net/dial_target.h"
 #include "weft/core/error.h"
 #include "weft/net/client.h"
+#include "weft/net/detail/pool_sink.h"
 
 namespace weft {
 namespace detail {
@@ -16,9 +20,14 @@ namespace detail {
 // for the constructor, start/stop/wait and the destructor.
 class PoolCore final : public Handler {
  public:
-  PoolCore(Handler& user, std::vector<std::string> endpoints, PoolOptions options, ClientOptions client)
-      : user_(user), options_(options) {
+  PoolCore(Handler* user, std::vector<std::string> endpoints, PoolOptions options, ClientOptions client)
+      : user_(user != nullptr ? *user : quiet_), options_(std::move(options)) {
     if (options_.max_per_endpoint == 0) throw std::invalid_argument("PoolOptions: max_per_endpoint must be at least 1");
+    if (options_.min_idle > options_.max_per_endpoint) {
+      throw std::invalid_argument("PoolOptions: min_idle must not exceed max_per_endpoint");
+    }
+    if (options_.health_interval < Duration::zero())
+      throw std::invalid_argument("PoolOptions: health_interval must not be negative");
     client.loops = 1;
     client_ = std::make_unique<Client>(*this, std::move(client));
     replace(std::move(endpoints));
@@ -31,17 +40,29 @@ class PoolCore final : public Handler {
 
   void start() {
     client_->start();
-    if (options_.idle_timeout > Duration::zero()) {
-      loop().post([this] {
+    loop().post([this] {
+      if (stopped_) return;
+      if (options_.idle_timeout > Duration::zero()) {
         Duration period = std::max<Duration>(options_.idle_timeout / 2, std::chrono::milliseconds(1));
         sweep_timer_ = loop().run_every(period, [this] { sweep_idle(); });
-      });
-    }
+      }
+      if (options_.health_interval > Duration::zero()) {
+        health_timer_ = loop().run_every(options_.health_interval, [this] { probe_all(); });
+      }
+      warm();
+    });
   }
   void stop() {
     if (stopped_.exchange(true)) return;
     loop().post([this] {
-      if (sweep_timer_) loop().cancel(sweep_timer_);
+      for (TimerId* t : {&sweep_timer_, &health_timer_}) {
+        if (*t) loop().cancel(*t);
+        *t = {};
+      }
+      for (Endpoint& e : endpoints_) {
+        if (e.retry) loop().cancel(e.retry);
+        e.retry = {};
+      }
       fail_all(make_error_code(Errc::shutdown));
     });
     client_->stop();
@@ -49,13 +70,18 @@ class PoolCore final : public Handler {
   void wait() { client_->wait(); }
   EventLoop& loop() { return client_->loop(0); }
 
-  void acquire(Pool::Acquired done) {
+  const PoolOptions& options() const { return options_; }
+  size_t max_inbound() const { return client_->options().max_inbound; }
+
+  void acquire(Pool::Acquired done, Duration timeout) {
     if (stopped_) {
-      loop().post([done = std::move(done)] { done(nullptr, make_error_code(Errc::shutdown)); });
+      auto shutdown = [done] { done(nullptr, make_error_code(Errc::shutdown)); };
+      // A loop that has finished runs no more tasks: then done is called here, once.
+      if (!loop().post(shutdown)) shutdown();
       return;
     }
     uint64_t id = ++next_waiter_;
-    TimerId deadline = loop().run_after(options_.acquire_timeout, [this, id] { expire(id); });
+    TimerId deadline = loop().run_after(timeout, [this, id] { expire(id); });
     waiters_.push_back({id, std::move(done), deadline});
     loop().post([this] {
       if (!stopped_) pump();  // Never inside acquire().
@@ -67,6 +93,7 @@ class PoolCore final : public Handler {
     if (it == conns_.end() || !it->second.in_use) return;
     Endpoint& e = endpoints_[it->second.endpoint];
     it->second.in_use = false;
+    it->second.sink.reset();
     --e.in_use;
     if (e.retired || c.closing() || stopped_) {
       c.close();
@@ -78,6 +105,10 @@ class PoolCore final : public Handler {
   }
 
   void discard(Conn& c) { c.close(); }
+
+  void set_sink(Conn& c, std::shared_ptr<PoolSink> sink) {
+    if (auto it = conns_.find(&c); it != conns_.end() && it->second.in_use) it->second.sink = std::move(sink);
+  }
 
   void replace(std::vector<std::string> urls) {
     for (const std::string& u : urls) (void)parse_dial_target(u);  // Throws if malformed.
@@ -95,6 +126,7 @@ class PoolCore final : public Handler {
         endpoints_.push_back(std::move(e));
       }
     }
+    if (client_->loop(0).in_loop_thread() && !stopped_) warm();  // At construction, start() warms.
   }
 
   size_t endpoint_count() const { return endpoints_.size(); }
@@ -107,21 +139,33 @@ class PoolCore final : public Handler {
     s.dialing = e.dialing;
     s.waiting = waiters_.size();
     s.failures = e.failures;
-    s.down = e.failures_in_row > 0 && e.down_until > client_->loop(0).now();
+    s.down = down(e);
     return s;
   }
 
-  // Handler: pooled connections.
-  void on_open(Conn& c) override { user_.on_open(c); }
+  // Handler: pooled connections, and health probes (which no handler hears of).
+  void on_open(Conn& c) override {
+    if (!is_probe(c)) user_.on_open(c);
+  }
   void on_traffic(Conn& c) override {
     auto it = conns_.find(&c);
-    if (it != conns_.end() && !it->second.in_use) {
+    if (it == conns_.end()) {
+      if (is_probe(c)) {
+        c.discard();
+        return;
+      }
+    } else if (!it->second.in_use) {
       c.close();  // Input nobody asked for: the protocol is out of step.
+      return;
+    } else if (it->second.sink) {
+      it->second.sink->on_traffic(c);
       return;
     }
     user_.on_traffic(c);
   }
   void on_close(Conn& c, CloseReason reason, std::error_code error) override {
+    if (is_probe(c)) return;
+    std::shared_ptr<PoolSink> sink;
     if (auto it = conns_.find(&c); it != conns_.end()) {
       Endpoint& e = endpoints_[it->second.endpoint];
       if (it->second.in_use) {
@@ -129,8 +173,10 @@ class PoolCore final : public Handler {
       } else {
         std::erase(e.idle, &c);
       }
+      sink = std::move(it->second.sink);
       conns_.erase(it);
     }
+    if (sink) sink->on_close(c, error ? error : make_error_code(Errc::closed));
     user_.on_close(c, reason, error);
     if (!stopped_) {
       loop().post([this] {
@@ -138,8 +184,10 @@ class PoolCore final : public Handler {
       });
     }
   }
-  bool on_stopping(Conn& c) override { return user_.on_stopping(c); }
-  void on_heartbeat(Conn& c) override { user_.on_heartbeat(c); }
+  bool on_stopping(Conn& c) override { return is_probe(c) || user_.on_stopping(c); }
+  void on_heartbeat(Conn& c) override {
+    if (!is_probe(c)) user_.on_heartbeat(c);
+  }
   void on_high_water(Conn& c) override { user_.on_high_water(c); }
   void on_low_water(Conn& c) override { user_.on_low_water(c); }
 
@@ -152,12 +200,15 @@ class PoolCore final : public Handler {
     uint64_t failures = 0;
     size_t failures_in_row = 0;
     TimePoint down_until{};
+    TimerId retry;         // Passive health: pumps again when the backoff ends.
+    bool probing = false;  // A health probe is in flight.
     bool retired = false;
   };
   struct Entry {
     size_t endpoint;
     bool in_use = false;
     TimePoint idle_since{};
+    std::shared_ptr<PoolSink> sink;  // A coroutine lease holds it (in use only).
   };
   struct Waiter {
     uint64_t id;
@@ -165,9 +216,14 @@ class PoolCore final : public Handler {
     TimerId deadline;
   };
 
-  bool usable(const Endpoint& e) const {
-    return !e.retired && (e.failures_in_row == 0 || e.down_until <= client_->loop(0).now());
+  // Passive health: an endpoint that failed is down for its backoff. Active: it stays down
+  // until a probe succeeds.
+  bool down(const Endpoint& e) const {
+    if (e.failures_in_row == 0) return false;
+    return options_.health_interval > Duration::zero() || e.down_until > client_->loop(0).now();
   }
+  bool usable(const Endpoint& e) const { return !e.retired && !down(e); }
+  bool is_probe(const Conn& c) const { return c.context() == &probe_tag_; }
 
   // Hands idle connections to waiters in order, then dials for those still waiting.
   void pump() {
@@ -207,6 +263,72 @@ class PoolCore final : public Handler {
       size_t open = conns_.size();
       if (!any_usable && open == 0) fail_all(last_error_);
     }
+    warm();
+  }
+
+  // Dials until every healthy endpoint has min_idle idle connections, counting those
+  // on their way.
+  void warm() {
+    if (stopped_ || options_.min_idle == 0) return;
+    for (size_t i = 0; i < endpoints_.size(); ++i) {
+      Endpoint& e = endpoints_[i];
+      if (!usable(e)) continue;
+      while (e.idle.size() + e.dialing < options_.min_idle &&
+             e.idle.size() + e.in_use + e.dialing < options_.max_per_endpoint) {
+        dial(i);
+      }
+    }
+  }
+
+  void failed(size_t i, std::error_code ec) {
+    Endpoint& e = endpoints_[i];
+    ++e.failures;
+    if (++e.failures_in_row == 1) state_changed(e, false);
+    Duration backoff = std::min<Duration>(
+        std::chrono::milliseconds(100) * (1u << std::min<size_t>(e.failures_in_row - 1, 7)), std::chrono::seconds(10));
+    e.down_until = loop().now() + backoff;
+    last_error_ = ec;
+    if (stopped_ || options_.health_interval > Duration::zero()) return;
+    if (e.retry) loop().cancel(e.retry);
+    e.retry = loop().run_after(backoff, [this, i] {
+      endpoints_[i].retry = {};
+      if (!stopped_) pump();  // The endpoint is usable again: warm it, serve waiters.
+    });
+  }
+
+  void succeeded(Endpoint& e) {
+    if (e.failures_in_row == 0) return;
+    e.failures_in_row = 0;
+    state_changed(e, true);
+  }
+
+  void state_changed(const Endpoint& e, bool up) {
+    if (options_.on_state_change) guarded_call("Pool on_state_change", [&] { options_.on_state_change(e.url, up); });
+  }
+
+  // Active health: one dial per endpoint that must connect; the connection closes at once.
+  void probe_all() {
+    for (size_t i = 0; i < endpoints_.size(); ++i) {
+      Endpoint& e = endpoints_[i];
+      if (e.retired || e.probing) continue;
+      e.probing = true;
+      client_->dial(
+          e.url,
+          [this, i](Conn* c, std::error_code ec) {
+            Endpoint& p = endpoints_[i];
+            p.probing = false;
+            if (c == nullptr) {
+              if (stopped_) return;  // Errc::shutdown: no news about the endpoint.
+              failed(i, ec);
+              pump();
+              return;
+            }
+            c->close();
+            succeeded(p);
+            if (!stopped_) pump();
+          },
+          const_cast<char*>(&probe_tag_), 0);
+    }
   }
 
   void dial(size_t i) {
@@ -217,19 +339,14 @@ class PoolCore final : public Handler {
           Endpoint& e = endpoints_[i];
           --e.dialing;
           if (c == nullptr) {
-            ++e.failures;
-            ++e.failures_in_row;
-            Duration backoff =
-                std::min<Duration>(std::chrono::milliseconds(100) * (1u << std::min<size_t>(e.failures_in_row - 1, 7)),
-                                   std::chrono::seconds(10));
-            e.down_until = loop().now() + backoff;
-            last_error_ = ec;
-            if (!stopped_) pump();
+            if (stopped_) return;  // Errc::shutdown: no news about the endpoint.
+            failed(i, ec);
+            pump();
             return;
           }
-          e.failures_in_row = 0;
+          succeeded(e);
           last_error_ = {};
-          conns_[c] = Entry{i, false, loop().now()};
+          conns_[c] = Entry{i, false, loop().now(), nullptr};
           if (c->closing()) return;  // on_open closed it; on_close takes it out.
           e.idle.push_back(c);
           pump();
@@ -269,8 +386,10 @@ class PoolCore final : public Handler {
     }
   }
 
+  Handler quiet_;  // The handler of a pool made without one.
   Handler& user_;
   const PoolOptions options_;
+  const char probe_tag_ = 0;  // Its address is the context of health probes.
   std::unique_ptr<Client> client_;
   std::vector<Endpoint> endpoints_;
   std::unordered_map<Conn*, Entry> conns_;
@@ -278,13 +397,16 @@ class PoolCore final : public Handler {
   uint64_t next_waiter_ = 0;
   std::error_code last_error_;
   TimerId sweep_timer_;
+  TimerId health_timer_;
   std::atomic<bool> stopped_{false};
 };
 
 }  // namespace detail
 
 Pool::Pool(Handler& handler, std::vector<std::string> endpoints, PoolOptions options, ClientOptions client)
-    : core_(std::make_unique<detail::PoolCore>(handler, std::move(endpoints), options, std::move(client))) {}
+    : core_(std::make_unique<detail::PoolCore>(&handler, std::move(endpoints), std::move(options), std::move(client))) {}
+Pool::Pool(std::vector<std::string> endpoints, PoolOptions options, ClientOptions client)
+    : core_(std::make_unique<detail::PoolCore>(nullptr, std::move(endpoints), std::move(options), std::move(client))) {}
 Pool::~Pool() = default;
 void Pool::start() {
   core_->start();
@@ -299,7 +421,22 @@ EventLoop& Pool::loop() {
   return core_->loop();
 }
 void Pool::acquire(Acquired done) {
-  core_->acquire(std::move(done));
+  core_->acquire(std::move(done), core_->options().acquire_timeout);
+}
+void Pool::acquire(Acquired done, Duration timeout) {
+  core_->acquire(std::move(done), timeout);
+}
+PoolAcquire Pool::acquire() {
+  return {this, core_->options().acquire_timeout};
+}
+PoolAcquire Pool::acquire(Duration timeout) {
+  return {this, timeout};
+}
+void Pool::set_sink(Conn& conn, std::shared_ptr<detail::PoolSink> sink) {
+  core_->set_sink(conn, std::move(sink));
+}
+size_t Pool::max_inbound() const {
+  return core_->max_inbound();
 }
 void Pool::release(Conn& conn) {
   core_->release(conn);

@@ -1,10 +1,15 @@
-// Pool: the per-endpoint limit, waiters served in order, the acquire deadline, a pooled
-// connection closed by the peer while idle never handed out, a refused endpoint passed
-// over for a good one, and a pool whose only endpoint refuses failing its waiters.
+// Pool: the per-endpoint limit, waiters served in order, the acquire deadline (the pool's
+// and an explicit one), a pooled connection closed by the peer while idle never handed
+// out, a refused endpoint passed over for a good one, a pool whose only endpoint refuses
+// failing its waiters, min_idle kept warm (after start, after a loss, when an endpoint
+// comes back), active health probes marking an endpoint down and up, and the endpoint
+// list replaced at run time.
 
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "ports.h"
@@ -69,10 +74,37 @@ class Holder : public RecordingHandler {
     std::lock_guard lock(mutex_);
     for (ConnHandle& h : handles_) h.close();
   }
+  void close_one(size_t i) {
+    std::lock_guard lock(mutex_);
+    handles_.at(i).close();
+  }
 
  private:
   std::mutex mutex_;
   std::vector<ConnHandle> handles_;
+};
+
+// Endpoint state changes, in order, from PoolOptions::on_state_change.
+class StateLog {
+ public:
+  std::function<void(const std::string&, bool)> hook() {
+    return [this](const std::string& url, bool up) {
+      {
+        std::lock_guard lock(mutex_);
+        log_.emplace_back(url, up);
+      }
+      count.add();
+    };
+  }
+  std::vector<std::pair<std::string, bool>> log() const {
+    std::lock_guard lock(mutex_);
+    return log_;
+  }
+  Counter count;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::pair<std::string, bool>> log_;
 };
 
 TEST(Pool, LimitsPerEndpointAndServesWaitersInOrder) {
@@ -177,6 +209,171 @@ TEST(Pool, OnlyEndpointRefusingFailsTheWaiters) {
   ASSERT_TRUE(r.count.wait_for(1));
   EXPECT_EQ(r.at(0).conn, nullptr);
   EXPECT_EQ(r.at(0).error, std::errc::connection_refused);
+  pool.stop();
+  pool.wait();
+}
+
+}  // namespace
+}  // namespace weft::test
+
+namespace weft::test {
+namespace {
+
+TEST(Pool, ExplicitAcquireDeadlineOverridesThePools) {
+  RecordingHandler echo;
+  ServerFixture server(echo);
+  Handler quiet;
+  Pool pool(quiet, {server.address().to_string()}, {.max_per_endpoint = 1, .acquire_timeout = 60s});
+  pool.start();
+  Results r;
+  pool.loop().post([&] {
+    pool.acquire(r.slot());
+    pool.acquire(r.slot(), 50ms);
+  });
+  ASSERT_TRUE(r.count.wait_for(2, 10s));  // Long before the pool's own 60 s.
+  EXPECT_NE(r.at(0).conn, nullptr);
+  EXPECT_EQ(r.at(1).conn, nullptr);
+  EXPECT_EQ(r.at(1).error, Errc::timeout);
+  EXPECT_EQ(on_loop(pool, [&] { return pool.stats(0).waiting; }), 0u);
+  pool.stop();
+  pool.wait();
+}
+
+TEST(Pool, MinIdleIsDialedAtStartAndAfterALoss) {
+  Holder server_side;
+  ServerFixture server(server_side);
+  RecordingHandler mine;
+  Pool pool(mine, {server.address().to_string()}, {.max_per_endpoint = 4, .min_idle = 2});
+  pool.start();
+  // Warm without any acquire: on_open runs right before the dial completes, and a task
+  // posted after it runs once the pool has counted the connection.
+  ASSERT_TRUE(mine.opened.wait_for(2));
+  PoolStats s = on_loop(pool, [&] { return pool.stats(0); });
+  EXPECT_EQ(s.idle, 2u);
+  EXPECT_EQ(s.open, 2u);
+  EXPECT_EQ(s.in_use, 0u);
+  EXPECT_EQ(s.dialing, 0u);
+  ASSERT_TRUE(server_side.opened.wait_for(2));
+  // The peer closes one: the pool drops it and dials a replacement.
+  server_side.close_one(0);
+  ASSERT_TRUE(mine.closed.wait_for(1));
+  ASSERT_TRUE(mine.opened.wait_for(3));
+  s = on_loop(pool, [&] { return pool.stats(0); });
+  EXPECT_EQ(s.idle, 2u);
+  EXPECT_EQ(s.open, 2u);
+  EXPECT_EQ(s.failures, 0u);
+  // In use does not count as idle: taking one dials another to keep two idle.
+  Results r;
+  pool.loop().post([&] { pool.acquire(r.slot()); });
+  ASSERT_TRUE(r.count.wait_for(1));
+  ASSERT_NE(r.at(0).conn, nullptr);
+  ASSERT_TRUE(mine.opened.wait_for(4));
+  s = on_loop(pool, [&] { return pool.stats(0); });
+  EXPECT_EQ(s.idle, 2u);
+  EXPECT_EQ(s.in_use, 1u);
+  EXPECT_EQ(s.open, 3u);
+  EXPECT_EQ(mine.opened.value(), 4u);
+  pool.stop();
+  pool.wait();
+}
+
+TEST(Pool, MinIdleWarmsAnEndpointThatComesBack) {
+  const uint16_t port = unused_tcp_port();
+  const std::string url = "tcp://127.0.0.1:" + std::to_string(port);
+  RecordingHandler mine;
+  StateLog states;
+  Pool pool(mine, {url}, {.min_idle = 1, .acquire_timeout = 10s, .on_state_change = states.hook()});
+  pool.start();
+  // Nothing listens: the warm dial fails and marks the endpoint down.
+  ASSERT_TRUE(states.count.wait_for(1));
+  EXPECT_EQ(states.log()[0], std::make_pair(url, false));
+  EXPECT_GE(on_loop(pool, [&] { return pool.stats(0).failures; }), 1u);
+  // It comes back: after its backoff the pool dials it again and keeps one idle.
+  RecordingHandler server_side;
+  ServerFixture server(server_side, {}, url);
+  ASSERT_TRUE(mine.opened.wait_for(1));
+  ASSERT_TRUE(states.count.wait_for(2));
+  EXPECT_EQ(states.log()[1], std::make_pair(url, true));
+  PoolStats s = on_loop(pool, [&] { return pool.stats(0); });
+  EXPECT_EQ(s.idle, 1u);
+  EXPECT_FALSE(s.down);
+  pool.stop();
+  pool.wait();
+}
+
+TEST(Pool, HealthProbesMarkAnEndpointDownAndUp) {
+  RecordingHandler good_side;
+  ServerFixture good(good_side);
+  const uint16_t port = unused_tcp_port();
+  const std::string bad_url = "tcp://127.0.0.1:" + std::to_string(port);
+  RecordingHandler mine;
+  StateLog states;
+  Pool pool(mine, {good.address().to_string(), bad_url},
+            {.health_interval = 20ms, .on_state_change = states.hook()});
+  pool.start();
+  // The probe of the second endpoint fails: down, with no acquire ever made.
+  ASSERT_TRUE(states.count.wait_for(1));
+  EXPECT_EQ(states.log()[0], std::make_pair(bad_url, false));
+  PoolStats bad = on_loop(pool, [&] { return pool.stats(1); });
+  EXPECT_TRUE(bad.down);
+  EXPECT_GE(bad.failures, 1u);
+  // The good one is probed too: a connection that opens and closes at once.
+  ASSERT_TRUE(good_side.opened.wait_for(1));
+  EXPECT_GE(good_side.wait_closes(1).size(), 1u);
+  // While down (and past its backoff) it is passed over: acquires go to the good one.
+  Results r;
+  pool.loop().post([&] {
+    for (int i = 0; i < 3; ++i) pool.acquire(r.slot());
+  });
+  ASSERT_TRUE(r.count.wait_for(3));
+  for (size_t i = 0; i < 3; ++i) EXPECT_NE(r.at(i).conn, nullptr) << r.at(i).error.message();
+  EXPECT_EQ(on_loop(pool, [&] { return pool.stats(0).in_use; }), 3u);
+  // It comes back: the next probe finds it and marks it up.
+  RecordingHandler back_side;
+  ServerFixture back(back_side, {}, bad_url);
+  ASSERT_TRUE(states.count.wait_for(2));
+  EXPECT_EQ(states.log()[1], std::make_pair(bad_url, true));
+  EXPECT_FALSE(on_loop(pool, [&] { return pool.stats(1).down; }));
+  ASSERT_TRUE(back_side.opened.wait_for(1));
+  // Probes are the pool's own: its handler heard only the three acquired connections.
+  EXPECT_EQ(mine.opened.value(), 3u);
+  pool.stop();
+  pool.wait();
+}
+
+}  // namespace
+}  // namespace weft::test
+
+namespace weft::test {
+namespace {
+
+TEST(Pool, EndpointsReplacedAtRunTime) {
+  RecordingHandler old_side;
+  ServerFixture old_server(old_side);
+  RecordingHandler new_side;
+  ServerFixture new_server(new_side);
+  RecordingHandler mine;
+  Pool pool(mine, {old_server.address().to_string()}, {.min_idle = 1});
+  pool.start();
+  ASSERT_TRUE(old_side.opened.wait_for(1));
+  ASSERT_TRUE(mine.opened.wait_for(1));
+  // The old endpoint's idle connection closes; the new one is warmed and serves.
+  pool.loop().post([&] { pool.set_endpoints({new_server.address().to_string()}); });
+  ASSERT_TRUE(old_side.closed.wait_for(1));
+  ASSERT_TRUE(new_side.opened.wait_for(1));
+  ASSERT_TRUE(mine.opened.wait_for(2));
+  Results r;
+  pool.loop().post([&] { pool.acquire(r.slot()); });
+  ASSERT_TRUE(r.count.wait_for(1));
+  ASSERT_NE(r.at(0).conn, nullptr);
+  ASSERT_TRUE(mine.closed.wait_for(1));  // The pool's side of the old connection.
+  ASSERT_TRUE(mine.opened.wait_for(3));  // Taken, and warmed again.
+  EXPECT_EQ(on_loop(pool, [&] { return pool.endpoint_count(); }), 2u);
+  EXPECT_EQ(on_loop(pool, [&] { return pool.stats(0).open; }), 0u);
+  PoolStats s = on_loop(pool, [&] { return pool.stats(1); });
+  EXPECT_EQ(s.in_use, 1u);
+  EXPECT_EQ(s.idle, 1u);
+  EXPECT_EQ(old_side.opened.value(), 1u);
   pool.stop();
   pool.wait();
 }

@@ -7,6 +7,7 @@
 #include "weft/coro/dial.h"
 #include "weft/coro/frame_pool.h"
 #include "weft/coro/offload.h"
+#include "weft/coro/pool_lease.h"
 #include "weft/coro/result.h"
 #include "weft/coro/sleep.h"
 #include "weft/coro/stream.h"

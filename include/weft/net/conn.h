@@ -263,6 +263,7 @@ class Conn final : private detail::IoObject {
   // Heartbeat and deadline state (loop_context.cpp): read and written since the last
   // beat, a read deadline armed, deadlines in the loop's table, and the misses so far.
   uint8_t beat_ = 0;
+  uint8_t list_ = 0;  // Which of the loop's timing lists holds it (detail::ConnList::id), 0: none.
   // The peer's address: IPv4 inline, IPv6 in a small allocation of its own (remote_);
   // Unix-domain peers are looked up when asked for.
   uint16_t remote_family_ = 0;
@@ -271,7 +272,7 @@ class Conn final : private detail::IoObject {
   uint32_t slot_;  // In the loop's connection table, which keeps the generation.
   int error_value_ = 0;
   uint32_t last_active_ = 0;  // Milliseconds on the loop's clock (detail::coarse_ms).
-  Conn* idle_prev_ = nullptr;  // The loop's idle list, or its lingering list.
+  Conn* idle_prev_ = nullptr;  // The timing list named by list_.
   Conn* idle_next_ = nullptr;
 
   void* context_ = nullptr;

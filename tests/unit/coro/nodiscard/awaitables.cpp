@@ -17,7 +17,7 @@
 using namespace std::chrono_literals;
 
 weft::Task<> all(weft::Stream& s, weft::Channel<int>& ch, weft::codec::Decoder& d, weft::DatagramSocket& u,
-                 const weft::Address& a) {
+                 const weft::Address& a, weft::Pool& p, weft::PoolLease& l) {
   char buf[4];
   std::string_view parts[2] = {"a", "b"};
   USE(s.read_some(buf));                                  // call
@@ -39,5 +39,12 @@ weft::Task<> all(weft::Stream& s, weft::Channel<int>& ch, weft::codec::Decoder& 
   USE(u.recv_from(buf));                                  // call
   USE(u.send_to("x", a));                                 // call
   USE(u.send("x"));                                       // call
+  USE(p.acquire());                                       // call
+  USE(p.acquire(1ms));                                    // call
+  USE(l.write("x"));                                      // call
+  USE(l.read_some());                                     // call
+  USE(l.read_until("\n"));                                // call
+  USE(l.read_exact(4));                                   // call
+  USE(weft::with_timeout(1ms, l.read_until("\n")));       // call
   co_return;
 }
