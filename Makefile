@@ -14,9 +14,9 @@ TEST_PKGS    = curl wrk python3 python3-websockets python3-prometheus-client ope
 NODE_PKGS    = ws
 NODE_DIR    ?= $(CURDIR)/$(BUILD_DIR)/node
 BENCH_PKGS   = golang-go libuv1-dev libboost-dev libevent-dev strace linux-perf util-linux procps python3 valgrind \
-               nginx-light wrk haproxy redis-server redis-tools
+               nginx-light wrk haproxy redis-server redis-tools python3-websockets
 
-.PHONY: all deps test-deps configure build demo test test-release test-asan test-tsan test-fuzz bench bench-http clean format
+.PHONY: all deps test-deps configure build demo test test-release test-asan test-tsan test-fuzz bench bench-http bench-ws clean format
 
 all: build
 
@@ -79,8 +79,10 @@ test-fuzz: deps
 
 bench: build
 	@scripts/ensure-packages.sh $(BENCH_PKGS)
+	@scripts/ensure-node-module.sh $(NODE_DIR) $(NODE_PKGS)
 	@bench/run.sh
 	@bench/http/run.sh
+	@bench/ws/run.sh
 	@bench/kv.sh
 	@bench/udp/run.sh
 	@bench/broadcast/run.sh
@@ -89,6 +91,12 @@ bench: build
 bench-http: build
 	@scripts/ensure-packages.sh $(BENCH_PKGS)
 	@bench/http/run.sh
+
+# Only the WebSocket echo comparison: weft-http's /ws against Node's ws and Python's websockets.
+bench-ws: build
+	@scripts/ensure-packages.sh $(BENCH_PKGS)
+	@scripts/ensure-node-module.sh $(NODE_DIR) $(NODE_PKGS)
+	@bench/ws/run.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) build-fuzz

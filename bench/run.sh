@@ -19,6 +19,7 @@ source "$ROOT/bench/lib/servers.sh"
 source "$ROOT/bench/lib/measure.sh"
 source "$ROOT/bench/lib/paired.sh"
 source "$ROOT/bench/lib/callgrind.sh"
+source "$ROOT/bench/lib/busy.sh"
 
 # Scenario name -> weft-load arguments. "rate" gets --rate at run time; "idle"
 # is measured by measure_idle; "instr" runs INSTR_LIST under callgrind
@@ -172,17 +173,6 @@ echo "== building weft-load and peers"
 ensure_load
 build_peers
 
-# Whole-machine CPU use over one second, in percent. Anything else running
-# (a build, a test suite) competes with the pinned processes and skews results.
-busy_pct() {
-  local a b i total=0 idle
-  read -ra a </proc/stat
-  sleep 1
-  read -ra b </proc/stat
-  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-  idle=$((b[4] + b[5] - a[4] - a[5]))
-  echo $((total > 0 ? 100 * (total - idle) / total : 0))
-}
 check_quiet() {
   local pct
   pct=$(busy_pct)

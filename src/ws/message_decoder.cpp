@@ -64,9 +64,8 @@ MessageDecoder::Step MessageDecoder::feed(std::string_view bytes) {
           compressed_ = h.rsv1;
           message_type_ = h.opcode == kText ? MessageType::text : MessageType::binary;
           // A burst of large messages should not leave its buffers behind for good.
-          if (message_.capacity() > kKeptCapacity) std::string().swap(message_);
+          message_.clear_and_trim(kKeptCapacity);
           if (inflated_.capacity() > kKeptCapacity) std::string().swap(inflated_);
-          message_.clear();
           utf8_.reset();
         }
         if (h.length > max_message_ - std::min(max_message_, message_.size())) {
@@ -84,12 +83,10 @@ MessageDecoder::Step MessageDecoder::feed(std::string_view bytes) {
     }
     // The payload, unmasked as it is copied.
     const size_t take = static_cast<size_t>(std::min<uint64_t>(frame_.length - payload_read_, bytes.size() - used));
-    std::string& into = is_control(frame_.opcode) ? control_ : message_;
-    const size_t at = into.size();
-    into.resize(at + take);
-    unmask_copy(into.data() + at, bytes.data() + used, take, frame_.mask, payload_read_);
+    char* into = (is_control(frame_.opcode) ? control_ : message_).grow(take);
+    unmask_copy(into, bytes.data() + used, take, frame_.mask, payload_read_);
     if (!is_control(frame_.opcode) && message_type_ == MessageType::text && !compressed_ &&
-        !utf8_.feed(std::string_view(into).substr(at, take))) {
+        !utf8_.feed(std::string_view(into, take))) {
       return fail(close_code::invalid_data, "text is not UTF-8", used + take);
     }
     used += take;
@@ -105,16 +102,17 @@ MessageDecoder::Step MessageDecoder::feed(std::string_view bytes) {
 
 MessageDecoder::Step MessageDecoder::frame_done(size_t used) {
   switch (frame_.opcode) {
-    case kPing: payload_ = control_; return {Event::ping, used};
-    case kPong: payload_ = control_; return {Event::pong, used};
+    case kPing: payload_ = control_.view(); return {Event::ping, used};
+    case kPong: payload_ = control_.view(); return {Event::pong, used};
     case kClose: {
       if (control_.size() == 1) return fail(close_code::protocol_error, "close payload of one byte", used);
       code_ = close_code::no_status;
       payload_ = {};
       if (control_.size() >= 2) {
-        code_ = static_cast<uint16_t>(static_cast<uint8_t>(control_[0]) << 8 | static_cast<uint8_t>(control_[1]));
+        const std::string_view control = control_.view();
+        code_ = static_cast<uint16_t>(static_cast<uint8_t>(control[0]) << 8 | static_cast<uint8_t>(control[1]));
         if (!sendable_close_code(code_)) return fail(close_code::protocol_error, "invalid close code", used);
-        payload_ = std::string_view(control_).substr(2);
+        payload_ = control.substr(2);
         if (!valid_utf8(payload_)) return fail(close_code::invalid_data, "close reason is not UTF-8", used);
       }
       return {Event::close, used};
@@ -126,7 +124,7 @@ MessageDecoder::Step MessageDecoder::frame_done(size_t used) {
   in_message_ = false;
   type_ = message_type_;
   if (compressed_) {
-    const Inflater::Result r = inflater_->inflate(message_, inflated_, max_message_, reset_inflater_);
+    const Inflater::Result r = inflater_->inflate(message_.view(), inflated_, max_message_, reset_inflater_);
     if (r == Inflater::Result::too_big) return fail(close_code::message_too_big, "message too big", used);
     if (r == Inflater::Result::corrupt) return fail(close_code::protocol_error, "bad compressed data", used);
     if (type_ == MessageType::text && !valid_utf8(inflated_)) {
@@ -136,7 +134,7 @@ MessageDecoder::Step MessageDecoder::frame_done(size_t used) {
     return {Event::message, used};
   }
   if (type_ == MessageType::text && !utf8_.complete()) return fail(close_code::invalid_data, "text is not UTF-8", used);
-  payload_ = message_;
+  payload_ = message_.view();
   return {Event::message, used};
 }
 

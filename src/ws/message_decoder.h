@@ -26,6 +26,7 @@
 #include "weft/ws/frame.h"
 #include "ws/deflate.h"
 #include "ws/frame_codec.h"
+#include "ws/payload_buffer.h"
 #include "ws/utf8.h"
 
 namespace weft::ws::detail {
@@ -74,8 +75,8 @@ class MessageDecoder {
   bool in_message_ = false;
   bool compressed_ = false;
   MessageType message_type_ = MessageType::text;
-  std::string message_;
-  std::string control_;
+  PayloadBuffer message_;
+  PayloadBuffer control_;
   std::string inflated_;
   Utf8Validator utf8_;
 

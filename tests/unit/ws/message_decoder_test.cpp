@@ -158,6 +158,43 @@ TEST(MessageDecoder, ClosesWith1009ForMessagesTooBig) {
   for (const Vector& v : vectors) expect_vector(v);
 }
 
+// The payload bytes themselves (the driver above records a binary message by its size):
+// a fragmented message larger than the storage the decoder keeps between messages, then
+// small ones, each fed in uneven pieces, come out byte for byte.
+TEST(MessageDecoder, DeliversEveryPayloadByteForByte) {
+  std::string big(300 * 1024, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 131 + i / 7);
+  const std::string small = "after the large one";
+  const std::string input = client_frame(kBinary, std::string_view(big).substr(0, 70001), false) +
+                            client_frame(kPing, "p") +
+                            client_frame(kContinuation, std::string_view(big).substr(70001)) +
+                            client_frame(kBinary, small, true, false, true, 0xA1B2C3D4) +
+                            client_frame(kText, "text", true, false, true, 0x01020304);
+  detail::MessageDecoder decoder(1 << 20, nullptr, false);
+  std::vector<std::string> messages;
+  std::vector<std::string> pings;
+  std::string_view rest = input;
+  size_t piece = 1;
+  while (!rest.empty()) {
+    std::string_view bytes = rest.substr(0, piece);
+    rest.remove_prefix(bytes.size());
+    piece = piece * 7 % 9973 + 1;  // Uneven pieces, from 1 byte to about 10 KiB.
+    while (!bytes.empty()) {
+      const detail::MessageDecoder::Step step = decoder.feed(bytes);
+      bytes.remove_prefix(step.used);
+      ASSERT_NE(step.event, detail::MessageDecoder::Event::error) << decoder.error_reason();
+      if (step.event == detail::MessageDecoder::Event::message) messages.emplace_back(decoder.payload());
+      if (step.event == detail::MessageDecoder::Event::ping) pings.emplace_back(decoder.payload());
+      if (step.event == detail::MessageDecoder::Event::need_more) break;
+    }
+  }
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_TRUE(messages[0] == big) << "the large message differs";
+  EXPECT_EQ(messages[1], small);
+  EXPECT_EQ(messages[2], "text");
+  EXPECT_EQ(pings, std::vector<std::string>{"p"});
+}
+
 TEST(Deflate, NegotiatesTheFirstAcceptableOffer) {
   Compression config;
   detail::DeflateParams p;
