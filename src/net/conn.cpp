@@ -137,6 +137,15 @@ void Conn::on_io(uint32_t events) {
     // with bytes still unread. While we read, keep reading them: level-triggered polls
     // report the hangup again, and edge-triggered reads drained up to end of file above.
     if ((interest_ & kReadable) && !input_ended()) return;
+    if (!input_ended() && write_side_ == WriteSide::shut && life_ == Life::open && out_.empty()) {
+      // We shut our side and the peer has finished too, but reading is paused with its
+      // last bytes unread: they wait. EPOLLHUP cannot be masked (epoll_ctl(2)), so the
+      // fd leaves the poller until reading resumes, instead of reporting it again and again.
+      detail::LoopAccess(ctx_->loop).remove_io(fd_);
+      interest_ = 0;
+      parked_ = true;
+      return;
+    }
     // Both directions are gone: what is still queued can never be delivered.
     if (input_ended() && out_.empty()) {
       force_close(CloseReason::peer_closed, {});
@@ -583,6 +592,13 @@ void Conn::update_interest() {
   uint8_t extra = transport_->wants();
   if (extra & detail::Transport::kWantRead) want |= kReadable;
   if (extra & detail::Transport::kWantWrite) want |= kWritable;
+  if (parked_) {
+    if (want == 0) return;
+    parked_ = false;
+    interest_ = static_cast<uint8_t>(want);
+    if (std::error_code ec = detail::LoopAccess(ctx_->loop).add_io(fd_, want, this)) force_close(CloseReason::error, ec);
+    return;
+  }
   if (want != interest_) {
     const bool resumed = (want & kReadable) && !(interest_ & kReadable);
     interest_ = static_cast<uint8_t>(want);

@@ -297,6 +297,7 @@ class Conn final : private detail::IoObject {
   bool handshaking_ = false;  // Connecting or in the transport's handshake: on_open has not been called.
   bool aborted_ = false;      // abort(): the fd closes with a reset.
   bool raw_input_ = false;    // set_raw_input(): the handler reads the socket (read_pipe).
+  bool parked_ = false;       // Off the poller until reading resumes (see on_io's hangup).
   // Heartbeat and deadline state (loop_context.cpp): read and written since the last
   // beat, a read deadline armed, deadlines in the loop's table, and the misses so far.
   uint8_t beat_ = 0;
