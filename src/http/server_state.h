@@ -1,13 +1,15 @@
 #pragma once
 // What the sessions of one HTTP server share: the router, the options, and per loop the
-// deadline lists and the request counters. Built before the loops start; afterwards each LoopState is touched only
-// by its own loop's thread, and the rest is read-only.
+// deadline lists, the request counters and the pool of exchange states. Built before the
+// loops start; afterwards each LoopState is touched only by its own loop's thread, and the
+// rest is read-only.
 
 #include <atomic>
 #include <memory>
 #include <vector>
 
 #include "http/deadlines.h"
+#include "http/exchange_state.h"
 #include "weft/http/options.h"
 #include "weft/http/router.h"
 #include "weft/http/stats.h"
@@ -15,11 +17,12 @@
 namespace weft::http::detail {
 
 struct LoopState {
-  LoopState(EventLoop& l, RequestStats& s, const Timeouts& t, Deadlines::Expire expire)
-      : loop(&l), stats(&s), deadlines(l, t, std::move(expire)) {}
+  LoopState(EventLoop& l, RequestStats& s, const Options& o, Deadlines::Expire expire)
+      : loop(&l), stats(&s), deadlines(l, o.timeouts, std::move(expire)), exchanges(o.limits) {}
   EventLoop* loop;
   RequestStats* stats;
   Deadlines deadlines;
+  ExchangePool exchanges;
 };
 
 struct ServerState {
