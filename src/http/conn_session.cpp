@@ -246,9 +246,7 @@ void ConnSession::on_head(const InputView& in, size_t& base) {
   x_->route = server_.router.match(req, req.upgrade(), &x_->route_status, &x_->allow);
   const bool has_body = req.chunked() || req.content_length().value_or(0) > 0;
   ResponseAccess::reset(x_->response, this, req.method() == Method::head, req.version_minor() == 0,
-                        req.keep_alive() && !server_.stopping.load(std::memory_order_relaxed) &&
-                            (server_.options.max_requests_per_connection == 0 ||
-                             requests_ + 1 < server_.options.max_requests_per_connection));
+                        keeps_alive(server_.options, server_.stopping.load(std::memory_order_relaxed), req, requests_));
   if (!has_body) return;
   const bool expect = RequestAccess::expect_continue(req) && req.version_minor() == 1;
   if (x_->route == nullptr || x_->route->upgrade) {

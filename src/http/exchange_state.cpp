@@ -40,6 +40,9 @@ void ExchangePool::release(ExchangeState* state) {
   trim(s->head_store);
   trim(s->body_store);
   s->allow.clear();
+  s->parts.clear();
+  trim(s->carry);
+  trim(s->piece);
   free_.push_back(std::move(s));
 }
 

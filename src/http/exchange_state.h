@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/request_parser.h"
@@ -39,6 +40,11 @@ struct ExchangeState {
   std::string body_store;       // A joined or dechunked body.
   std::string allow;            // The Allow value of a 405.
   std::function<void()> drain;  // A handler's on_drain callback.
+  // The coroutine session's: the output's blocks handed to its Stream, input read past
+  // the current request (kept aside), and a streamed body's piece for read_body().
+  std::vector<std::string_view> parts;
+  std::string carry;
+  std::string piece;
 };
 
 class ExchangePool {

@@ -11,6 +11,7 @@
 #include "http/deadlines.h"
 #include "http/exchange_state.h"
 #include "weft/http/options.h"
+#include "weft/http/request.h"
 #include "weft/http/router.h"
 #include "weft/http/stats.h"
 
@@ -24,6 +25,14 @@ struct LoopState {
   Deadlines deadlines;
   ExchangePool exchanges;
 };
+
+// Whether the response to req may leave its connection open: the client allows it, the
+// server is not stopping, and the connection stays below max_requests_per_connection
+// (answered: the requests answered on it before this one).
+inline bool keeps_alive(const Options& options, bool stopping, const Request& req, uint64_t answered) {
+  return req.keep_alive() && !stopping &&
+         (options.max_requests_per_connection == 0 || answered + 1 < options.max_requests_per_connection);
+}
 
 struct ServerState {
   ServerState(const Router& r, Options o) : router(r), options(std::move(o)) {}
