@@ -80,7 +80,10 @@ void CoroState::check_drained(CoroLoop& l) {
 }
 
 void CoroState::loop_drained() {
-  if (drained_loops_.fetch_add(1) + 1 == loops.size()) runtime->stop();
+  // The engine's own stop next: it closes the listeners at once (the runtime's stop would
+  // first close every connection accepted meanwhile, unserved), closes what is left and
+  // cancels what still runs as the loops stop.
+  if (drained_loops_.fetch_add(1) + 1 == loops.size()) runtime->server().stop();
 }
 
 }  // namespace weft::http::detail
