@@ -43,10 +43,15 @@ void CoroState::stop() {
     runtime->stop();
     return;
   }
-  for (auto& l : loops) {
-    CoroLoop* cl = l.get();
-    if (!cl->shared.loop->post([this, cl] { begin_stop(*cl); })) loop_drained();
-  }
+  // As http::Server's stop: nothing new is accepted (a hot restart's next generation
+  // takes the connections that arrive from now on), and the loops begin once the
+  // connections accepted before have reached them.
+  runtime->server().stop_accepting([this] {
+    for (auto& l : loops) {
+      CoroLoop* cl = l.get();
+      if (!cl->shared.loop->post([this, cl] { begin_stop(*cl); })) loop_drained();
+    }
+  });
 }
 
 void CoroState::begin_stop(CoroLoop& l) {
@@ -80,10 +85,9 @@ void CoroState::check_drained(CoroLoop& l) {
 }
 
 void CoroState::loop_drained() {
-  // The engine's own stop next: it closes the listeners at once (the runtime's stop would
-  // first close every connection accepted meanwhile, unserved), closes what is left and
-  // cancels what still runs as the loops stop.
-  if (drained_loops_.fetch_add(1) + 1 == loops.size()) runtime->server().stop();
+  // The runtime's stop next: it cancels what still runs (coroutines spawned by the user),
+  // then the engine closes what is left.
+  if (drained_loops_.fetch_add(1) + 1 == loops.size()) runtime->stop();
 }
 
 }  // namespace weft::http::detail
