@@ -36,6 +36,8 @@ usage: bench/kv.sh [--quick] [--reps N] [--requests N] [--keys N] [--servers a,b
   --pipelines    pipeline depths (default 1,16)
   --paired       run the baseline and each other server at the same time (see above)
   --window S     with --paired: seconds counted per run, after 1 s of warm-up (default 5)
+  --cpu-cap PCT  cap each server to PCT% of its CPU (a cgroup quota), so that the servers,
+                 not redis-benchmark, set the pace (bench/lib/cpu_cap.sh; default: none)
 Environment: BUILD_DIR, WEFT_KV, WEFT_KV_BASE, REDIS_SERVER, SERVER_CPU (0), LOAD_CPU (1), OUT_DIR.
 EOF
 }
@@ -44,7 +46,7 @@ REPS=3 REQUESTS=200000 KEYS=1000000
 SERVERS=redis,redis-io2,kv1,kv2
 TESTS=set,get,incr,lpush,lrange_100,mset
 PIPELINES=1,16
-PAIRED=0 WINDOW=5
+PAIRED=0 WINDOW=5 CPU_CAP=
 while (($#)); do
   case $1 in
     --quick) REPS=1 REQUESTS=20000 KEYS=100000 ;;
@@ -56,6 +58,7 @@ while (($#)); do
     --pipelines) PIPELINES=$2; shift ;;
     --paired) PAIRED=1 ;;
     --window) WINDOW=$2; shift ;;
+    --cpu-cap) CPU_CAP=$2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -76,11 +79,13 @@ for exe in "$KV" ${KV_BASE:+"$KV_BASE"} "$REDIS" /usr/bin/redis-benchmark /usr/b
   [[ -x $exe ]] || { echo "bench/kv.sh: $exe is missing (build weft-kv; install redis-server, redis-tools)" >&2; exit 1; }
 done
 
+source "$ROOT/bench/lib/cpu_cap.sh"
 declare -A PID PORT
 cleanup() {
   local p
   for p in "${PID[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${PID[@]}"; do wait "$p" 2>/dev/null || true; done
+  uncap_all
 }
 trap cleanup EXIT
 
@@ -106,7 +111,7 @@ start() {
   taskset -c "$SERVER_CPU" "${argv[@]}" >"$OUT_DIR/$name.log" 2>&1 &
   PID[$name]=$! PORT[$name]=$port
   for _ in $(seq 100); do
-    [[ $(redis-cli -p "$port" PING 2>/dev/null) == PONG ]] && return 0
+    [[ $(redis-cli -p "$port" PING 2>/dev/null) == PONG ]] && { cap_cpu "${PID[$name]}" || true; return 0; }
     sleep 0.1
   done
   echo "bench/kv.sh: $name did not start (see $OUT_DIR/$name.log)" >&2

@@ -45,14 +45,16 @@ usage: bench/http/run.sh [options]
   --idle-conns N       connections held by the idle scenario (default 10000)
   --server-cpu N       CPU both servers are pinned to (default 0)
   --load-cpu N         CPU both wrk processes are pinned to (default 1)
+  --cpu-cap PCT        cap each server to PCT% of its CPU (a cgroup quota), so that the
+                       servers, not the single-threaded wrk, set the pace (default: none)
 USAGE
 }
 
-REPS=3 DURATION=5 WARMUP=1 IDLE_CONNS=10000 SERVERS=nginx,go,node SERVER_CPU=0 LOAD_CPU=1
+REPS=3 DURATION=5 WARMUP=1 IDLE_CONNS=10000 SERVERS=nginx,go,node SERVER_CPU=0 LOAD_CPU=1 CPU_CAP=
 SCENARIOS=$(IFS=,; echo "${ALL_SCENARIOS[*]}")
 while (($#)); do
   case $1 in
-    --reps | --duration | --warmup | --idle-conns | --servers | --scenarios | --server-cpu | --load-cpu)
+    --reps | --duration | --warmup | --idle-conns | --servers | --scenarios | --server-cpu | --load-cpu | --cpu-cap)
       (($# >= 2)) || { echo "run.sh: $1 needs a value" >&2; exit 2; } ;;&
     --quick) REPS=1 DURATION=2 IDLE_CONNS=2000 ;;
     --reps) REPS=$2; shift ;;
@@ -63,6 +65,7 @@ while (($#)); do
     --scenarios) SCENARIOS=$2; shift ;;
     --server-cpu) SERVER_CPU=$2; shift ;;
     --load-cpu) LOAD_CPU=$2; shift ;;
+    --cpu-cap) CPU_CAP=$2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -87,11 +90,13 @@ if [[ $SCENARIOS == *https* ]]; then
   "$ROOT/scripts/tls-test-certs.sh" "$CERTS" >/dev/null
 fi
 
+source "$ROOT/bench/lib/cpu_cap.sh"
 PIDS=()
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  uncap_all
 }
 trap cleanup EXIT
 
@@ -174,7 +179,7 @@ start() {
   PIDS+=("$PID")
   local i
   for ((i = 0; i < 500; i++)); do
-    port_open "$PORT" && return 0
+    port_open "$PORT" && { cap_cpu "$PID" || true; return 0; }
     kill -0 "$PID" 2>/dev/null || break
     sleep 0.02
   done
@@ -328,6 +333,7 @@ done
   echo "# weft-http head-to-head ($(date -u +%Y-%m-%dT%H:%MZ), ${DURATION} s runs, $(nproc) CPUs)"
   echo
   for s in "${RUN_SCENARIOS[@]}"; do echo "- $s: ${SCENARIO_TITLE[$s]}"; done
+  [[ -n $CPU_CAP && $CPU_CAP != 0 ]] && echo "- each server capped to ${CPU_CAP}% of CPU $SERVER_CPU (cgroup quota)"
   echo
   echo "ratio = weft req/s over the peer's, from the same simultaneous run; p99 in ms; CPU in µs of server time per request."
   echo

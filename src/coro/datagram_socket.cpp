@@ -5,7 +5,10 @@
 #include <cerrno>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "coro/runtime.h"
+#include "net/dial_target.h"
 #include "weft/core/detail/io_object.h"
 #include "weft/core/detail/loop_access.h"
 #include "weft/core/event_loop.h"
@@ -19,7 +22,9 @@ namespace {
 constexpr size_t kMaxIpv4Payload = 65507;
 constexpr size_t kMaxIpv6Payload = 65527;
 
-std::error_code last_error() { return {errno, std::system_category()}; }
+std::error_code last_error() {
+  return {errno, std::system_category()};
+}
 
 }  // namespace
 
@@ -31,6 +36,7 @@ class DatagramState final : public IoObject {
  public:
   DatagramState(EventLoop& loop, int fd) : loop_(&loop), fd_(fd) {}
   ~DatagramState() {
+    if (gone_ != nullptr) *gone_ = true;
     for (DatagramOp* op : {reader_, writer_}) {
       if (op != nullptr) op->cancel(make_error_code(Errc::closed));
     }
@@ -65,7 +71,13 @@ class DatagramState final : public IoObject {
 
   void on_io(uint32_t events) override {
     // An error event (EPOLLERR) completes whichever operation waits, with the error.
+    // Completing the receive resumes its coroutine, which may end the socket (this) at
+    // once: the send is looked at only if it did not.
+    bool gone = false;
+    gone_ = &gone;
     if (reader_ != nullptr && (events & (kReadable | kError | kHangup)) && reader_->attempt()) reader_->complete();
+    if (gone) return;
+    gone_ = nullptr;
     if (writer_ != nullptr && (events & (kWritable | kError | kHangup)) && writer_->attempt()) writer_->complete();
   }
 
@@ -75,22 +87,82 @@ class DatagramState final : public IoObject {
   DatagramOp* reader_ = nullptr;
   DatagramOp* writer_ = nullptr;
   uint32_t interest_ = 0;
+  bool* gone_ = nullptr;  // Set by the destructor when it runs inside on_io.
 };
 
 // --- opening ---------------------------------------------------------------------------
 
-void OpenDatagramOp::open(EventLoop* loop) {
-  if (loop == nullptr) {
+OpenDatagramOp::OpenDatagramOp(OpenDatagramOp&& other) noexcept
+    : Waiter(other), url_(std::move(other.url_)), connect_(other.connect_), ec_(other.ec_) {}
+
+OpenDatagramOp::~OpenDatagramOp() {
+  if (resolving_) *resolving_ = nullptr;
+  unwatch();
+  delete state_;  // Opened, but the result was never taken.
+}
+
+bool OpenDatagramOp::begin(std::coroutine_handle<> h, CoroContext* ctx) {
+  if (ctx == nullptr || ctx->loop == nullptr) {
     ec_ = std::make_error_code(std::errc::operation_not_supported);
-    return;
+    return false;
   }
-  Address address;
+  if (ec_) return false;
+  loop_ = ctx->loop;
+  DialTarget target;
   try {
-    address = Address::parse(url_);
+    // A peer's host name goes to the resolver; a bound address is local (numeric, a Unix
+    // path, or a name the hosts file holds) and parsed at once.
+    if (connect_) {
+      target = parse_datagram_target(url_);
+    } else {
+      target.address = Address::parse(url_);
+    }
   } catch (const std::invalid_argument&) {
     ec_ = std::make_error_code(std::errc::invalid_argument);
-    return;
+    return false;
   }
+  if (!target.needs_resolving()) {
+    open(loop_, target.address);
+    return false;
+  }
+  if (ctx->runtime == nullptr) {
+    ec_ = std::make_error_code(std::errc::operation_not_supported);
+    return false;
+  }
+  handle_ = h;
+  resolving_ = std::make_shared<OpenDatagramOp*>(this);
+  std::weak_ptr<OpenDatagramOp*> alive = resolving_;
+  ctx->runtime->resolver(*loop_).resolve(target.host, target.port,
+                                         [alive](std::error_code ec, const std::vector<Address>& a) {
+                                           if (auto op = alive.lock(); op && *op != nullptr) {
+                                             (*op)->resolved(ec, a.empty() ? Address() : a.front());
+                                           }
+                                         });
+  watch(ctx);
+  return true;
+}
+
+void OpenDatagramOp::resolved(std::error_code error, const Address& first) {
+  resolving_.reset();
+  if (error) {
+    ec_ = error;
+  } else {
+    open(loop_, Address::from_sockaddr(first.sockaddr_ptr(), first.length(), true));
+  }
+  unwatch();
+  handle_.resume();
+}
+
+void OpenDatagramOp::cancel_op(Waiter* self, std::error_code error) {
+  auto* op = static_cast<OpenDatagramOp*>(self);
+  *op->resolving_ = nullptr;  // The resolver's answer is dropped.
+  op->resolving_.reset();
+  op->unwatch();
+  op->ec_ = error;
+  op->handle_.resume();
+}
+
+void OpenDatagramOp::open(EventLoop* loop, const Address& address) {
   if (!address.is_datagram()) {
     ec_ = std::make_error_code(std::errc::invalid_argument);
     return;
@@ -148,16 +220,18 @@ bool DatagramOp::attempt() {
   int fd = state_->fd();
   if (write_) {
     if (to_ != nullptr) {
-      size_t limit = to_->family() == AF_INET ? kMaxIpv4Payload : to_->family() == AF_INET6 ? kMaxIpv6Payload : SIZE_MAX;
+      size_t limit = to_->family() == AF_INET    ? kMaxIpv4Payload
+                     : to_->family() == AF_INET6 ? kMaxIpv6Payload
+                                                 : SIZE_MAX;
       if (bytes_.size() > limit) {
         ec_ = std::make_error_code(std::errc::message_size);
         return true;
       }
     }
     for (;;) {
-      ssize_t n = to_ != nullptr ? ::sendto(fd, bytes_.data(), bytes_.size(), MSG_NOSIGNAL, to_->sockaddr_ptr(),
-                                            to_->length())
-                                 : ::send(fd, bytes_.data(), bytes_.size(), MSG_NOSIGNAL);
+      ssize_t n = to_ != nullptr
+                      ? ::sendto(fd, bytes_.data(), bytes_.size(), MSG_NOSIGNAL, to_->sockaddr_ptr(), to_->length())
+                      : ::send(fd, bytes_.data(), bytes_.size(), MSG_NOSIGNAL);
       if (n >= 0) return true;
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) return false;

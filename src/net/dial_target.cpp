@@ -28,28 +28,9 @@ bool valid_name(std::string_view host) {
   return true;
 }
 
-}  // namespace
-
-DialTarget parse_dial_target(std::string_view url) {
+// The host:port after the scheme; `url` (the whole) is what a numeric host parses as.
+DialTarget parse_host_port(std::string_view url, std::string_view rest) {
   DialTarget t;
-  if (url.starts_with("unix://")) {
-    try {
-      t.address = Address::parse(url);
-    } catch (const std::invalid_argument& e) {
-      bad(url, e.what());
-    }
-    t.host = t.address.host();
-    return t;
-  }
-  std::string_view rest = url;
-  if (rest.starts_with("tcp://")) {
-    rest.remove_prefix(6);
-  } else if (rest.starts_with("udp://") || rest.starts_with("unixgram://")) {
-    bad(url, "a datagram address: dial it with UdpServer::dial (weft/net/udp.h) or, in a coroutine, udp_connect "
-             "(weft/coro/datagram_socket.h)");
-  } else if (rest.find("://") != std::string_view::npos) {
-    bad(url, "unknown scheme (use tcp:// or unix://)");
-  }
   std::string_view host;
   std::string_view port_text;
   if (rest.starts_with('[')) {
@@ -78,6 +59,41 @@ DialTarget parse_dial_target(std::string_view url) {
   }
   if (!valid_name(t.host)) bad(url, "missing or malformed host name");
   return t;
+}
+
+// A Unix path: the address at once.
+DialTarget unix_target(std::string_view url) {
+  DialTarget t;
+  try {
+    t.address = Address::parse(url);
+  } catch (const std::invalid_argument& e) {
+    bad(url, e.what());
+  }
+  t.host = t.address.host();
+  return t;
+}
+
+}  // namespace
+
+DialTarget parse_dial_target(std::string_view url) {
+  if (url.starts_with("unix://")) return unix_target(url);
+  std::string_view rest = url;
+  if (rest.starts_with("tcp://")) {
+    rest.remove_prefix(6);
+  } else if (rest.starts_with("udp://") || rest.starts_with("unixgram://")) {
+    bad(url,
+        "a datagram address: dial it with UdpServer::dial (weft/net/udp.h) or, in a coroutine, udp_connect "
+        "(weft/coro/datagram_socket.h)");
+  } else if (rest.find("://") != std::string_view::npos) {
+    bad(url, "unknown scheme (use tcp:// or unix://)");
+  }
+  return parse_host_port(url, rest);
+}
+
+DialTarget parse_datagram_target(std::string_view url) {
+  if (url.starts_with("unixgram://")) return unix_target(url);
+  if (!url.starts_with("udp://")) bad(url, "not a datagram address (use udp:// or unixgram://)");
+  return parse_host_port(url, url.substr(6));
 }
 
 }  // namespace weft::detail

@@ -19,5 +19,7 @@ struct DialTarget {
 
 // Throws std::invalid_argument naming the URL and what is wrong with it.
 DialTarget parse_dial_target(std::string_view url);
+// The same for udp:// and unixgram:// (the address is a datagram one).
+DialTarget parse_datagram_target(std::string_view url);
 
 }  // namespace weft::detail

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/guarded_call.h"
+#include "weft/core/detail/address_writer.h"
 #include "weft/core/detail/loop_access.h"
 #include "weft/core/event_loop.h"
 #include "weft/core/log.h"
@@ -30,26 +31,41 @@ constexpr int kReadRounds = 16;            // recvmmsg calls per readiness, for 
 }  // namespace
 
 struct UdpSocket::Pending {
+  Pending() {}  // Filled by send_to: no zeroing of `to` per datagram.
   size_t offset;
   size_t length;
-  sockaddr_storage to;
   socklen_t to_length;
+  sockaddr_storage to;
 };
 
 // The arrays recvmmsg and sendmmsg fill, and one receive slot per datagram of a batch.
+// Headers are set up once; a round resets only what the kernel wrote (see read_datagrams).
+// Senders' addresses land straight in `names`, which the handler then sees.
 struct UdpSocket::Batch {
-  explicit Batch(size_t n, size_t slot)
-      : slots(n * slot), msgs(n), iovs(n), names(n), out_msgs(n), out_iovs(n) {}
+  Batch(size_t n, size_t slot) : slots(n * slot), msgs(n), iovs(n), names(n), out_msgs(n), out_iovs(n) {
+    for (size_t i = 0; i < n; ++i) {
+      iovs[i] = {slots.data() + i * slot, slot};
+      msghdr& h = msgs[i].msg_hdr;
+      h = {};
+      h.msg_name = detail::AddressWriter::buffer(names[i]);
+      h.msg_namelen = detail::AddressWriter::capacity();
+      h.msg_iov = &iovs[i];
+      h.msg_iovlen = 1;
+      msghdr& o = out_msgs[i].msg_hdr;
+      o = {};
+      o.msg_iov = &out_iovs[i];
+      o.msg_iovlen = 1;
+    }
+  }
   std::vector<char> slots;
   std::vector<mmsghdr> msgs;
   std::vector<iovec> iovs;
-  std::vector<sockaddr_storage> names;
+  std::vector<Address> names;
   std::vector<mmsghdr> out_msgs;
   std::vector<iovec> out_iovs;
 };
 
-UdpSocket::UdpSocket(EventLoop& loop, int fd, DatagramHandler& handler, const UdpOptions& options,
-                     const Address& local)
+UdpSocket::UdpSocket(EventLoop& loop, int fd, DatagramHandler& handler, const UdpOptions& options, const Address& local)
     : loop_(&loop),
       fd_(fd),
       handler_(&handler),
@@ -57,11 +73,7 @@ UdpSocket::UdpSocket(EventLoop& loop, int fd, DatagramHandler& handler, const Ud
       batch_(options.batch),
       max_queued_(options.max_queued),
       local_(local),
-      io_(std::make_unique<Batch>(options.batch, options.max_datagram)) {
-  for (size_t i = 0; i < batch_; ++i) {
-    io_->iovs[i] = {io_->slots.data() + i * max_datagram_, max_datagram_};
-  }
-}
+      io_(std::make_unique<Batch>(options.batch, options.max_datagram)) {}
 
 UdpSocket::~UdpSocket() {
   if (fd_ >= 0) ::close(fd_);
@@ -86,14 +98,6 @@ void UdpSocket::on_flush() {
 
 void UdpSocket::read_datagrams() {
   for (int round = 0; round < kReadRounds; ++round) {
-    for (size_t i = 0; i < batch_; ++i) {
-      msghdr& h = io_->msgs[i].msg_hdr;
-      h = {};
-      h.msg_name = &io_->names[i];
-      h.msg_namelen = sizeof(sockaddr_storage);
-      h.msg_iov = &io_->iovs[i];
-      h.msg_iovlen = 1;
-    }
     int n = ::recvmmsg(fd_, io_->msgs.data(), static_cast<unsigned>(batch_), MSG_DONTWAIT, nullptr);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -109,11 +113,13 @@ void UdpSocket::read_datagrams() {
       const mmsghdr& m = io_->msgs[i];
       bool truncated = (m.msg_hdr.msg_flags & MSG_TRUNC) != 0;
       size_t len = std::min<size_t>(m.msg_len, max_datagram_);
-      Address from = Address::from_sockaddr(static_cast<const sockaddr*>(m.msg_hdr.msg_name), m.msg_hdr.msg_namelen,
-                                            true);
+      Address& from = io_->names[i];
+      detail::AddressWriter::set_length(from, m.msg_hdr.msg_namelen, true);
       std::string_view data(static_cast<const char*>(m.msg_hdr.msg_iov->iov_base), len);
       detail::guarded_call("DatagramHandler::on_datagram",
                            [&] { handler_->on_datagram(*this, data, from, truncated); });
+      // The kernel wrote the name's length: the next round offers the whole buffer again.
+      io_->msgs[i].msg_hdr.msg_namelen = detail::AddressWriter::capacity();
     }
     // Replies to this batch leave together.
     if (!pending_.empty()) flush_sends();
@@ -158,10 +164,15 @@ std::error_code UdpSocket::send_to(std::string_view bytes, const Address& to) {
   if (queued_bytes_ + bytes.size() > max_queued_ && !pending_.empty()) {
     return std::make_error_code(std::errc::no_buffer_space);
   }
-  Pending p{arena_.size(), bytes.size(), {}, to.length()};
+  if (arena_used_ + bytes.size() > arena_.size())
+    arena_.resize(std::max(arena_.size() * 2, arena_used_ + bytes.size()));
+  if (!bytes.empty()) std::memcpy(arena_.data() + arena_used_, bytes.data(), bytes.size());
+  Pending& p = pending_.emplace_back();
+  p.offset = arena_used_;
+  p.length = bytes.size();
+  p.to_length = to.length();
   std::memcpy(&p.to, to.sockaddr_ptr(), to.length());
-  arena_.insert(arena_.end(), bytes.begin(), bytes.end());
-  pending_.push_back(p);
+  arena_used_ += bytes.size();
   queued_bytes_ += bytes.size();
   if (!dirty_) {
     dirty_ = true;
@@ -183,11 +194,8 @@ void UdpSocket::flush_sends() {
       Pending& p = pending_[sent_ + i];
       io_->out_iovs[i] = {arena_.data() + p.offset, p.length};
       msghdr& h = io_->out_msgs[i].msg_hdr;
-      h = {};
       h.msg_name = &p.to;
       h.msg_namelen = p.to_length;
-      h.msg_iov = &io_->out_iovs[i];
-      h.msg_iovlen = 1;
     }
     int r = ::sendmmsg(fd_, io_->out_msgs.data(), static_cast<unsigned>(n), MSG_DONTWAIT);
     if (r < 0) {
@@ -216,7 +224,7 @@ void UdpSocket::flush_sends() {
     retried = false;
   }
   pending_.clear();  // Keeps its capacity, as the arena does: no allocation next time.
-  arena_.clear();
+  arena_used_ = 0;
   sent_ = 0;
   queued_bytes_ = 0;
   want_writable(false);

@@ -15,6 +15,7 @@
 #include "coro_fixture.h"
 #include "payload.h"
 #include "ports.h"
+#include "sync.h"
 #include "weft/coro/coro.h"
 
 namespace weft::test {
@@ -130,6 +131,33 @@ TEST(CoroDatagram, UnixDatagramBeyondTheBufferIsRefusedAndTheSocketGoesOn) {
   ::unlink((base + "-a.sock").c_str());
   ::unlink((base + "-b.sock").c_str());
   EXPECT_EQ(got, std::make_error_code(std::errc::message_size).message() + "|Success|still here");
+}
+
+// A coroutine that ends its socket as soon as the receive it waited for completes: the
+// socket is destroyed inside its own readiness callback, which must not touch it after.
+TEST(CoroDatagram, ASocketEndedRightAfterItsReceiveResumes) {
+  CoroFixture fixture([](Stream) -> Task<> { co_return; });
+  for (int round = 0; round < 20; ++round) {
+    auto bound = std::make_shared<OnceValue<Address>>();
+    auto got = std::make_shared<OnceValue<std::string>>();
+    ASSERT_TRUE(fixture.server().spawn([bound, got]() -> Task<> {
+      auto sock = co_await udp_bind("udp://127.0.0.1:0");
+      if (!sock) {
+        got->set("bind: " + sock.error().message());
+        co_return;
+      }
+      bound->set(sock->local_address());
+      char buf[16];
+      auto d = co_await sock->recv_from(buf);  // Usually suspends: the datagram comes later.
+      got->set(d ? std::string(buf, d->size) : d.error().message());
+    }));
+    auto to = bound->wait();
+    ASSERT_TRUE(to.has_value());
+    int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ASSERT_EQ(::sendto(fd, "last", 4, 0, to->sockaddr_ptr(), to->length()), 4);
+    ::close(fd);
+    EXPECT_EQ(got->wait(), std::optional<std::string>("last"));
+  }
 }
 
 TEST(CoroDatagram, TimeoutAndBadAddresses) {

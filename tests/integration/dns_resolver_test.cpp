@@ -216,5 +216,54 @@ TEST(AresResolver, CoroutineDialResolvesWithoutBlocking) {
   dns::set_default_resolver({});
 }
 
+// A connected UDP socket for a host name resolves through the loop's resolver too.
+TEST(AresResolver, CoroutineUdpConnectResolvesANameWithoutBlocking) {
+  DnsResponder dns;
+  dns.set("udp.weft.test", "127.0.0.1", 30);
+  dns::set_default_resolver(dns::ares_resolver(local(dns)));
+  int echo_fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(echo_fd, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(echo_fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(::getsockname(echo_fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  std::string port = std::to_string(ntohs(a.sin_port));
+  timeval bound{10, 0};  // The thread ends even if no datagram comes.
+  ::setsockopt(echo_fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound);
+  // One datagram echoed back by a plain socket on a thread of its own.
+  std::thread echo([echo_fd] {
+    char buf[64];
+    sockaddr_storage from{};
+    socklen_t from_len = sizeof from;
+    ssize_t n = ::recvfrom(echo_fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
+    if (n > 0) ::sendto(echo_fd, buf, static_cast<size_t>(n), 0, reinterpret_cast<sockaddr*>(&from), from_len);
+  });
+  CoroServer client(no_service, coro_options(1));
+  client.start();
+  auto got = run_on_loop(client, [port]() -> Task<std::string> {
+    auto peer = co_await udp_connect("udp://udp.weft.test:" + port);
+    if (!peer) co_return "connect: " + peer.error().message();
+    if (auto ec = co_await peer->send("hello")) co_return "send: " + ec.message();
+    char buf[64];
+    auto d = co_await with_timeout(5s, peer->recv_from(buf));
+    if (!d) co_return "recv: " + d.error().message();
+    co_return std::string(buf, d->size) + " from " + d->from.host();
+  });
+  EXPECT_EQ(got, "hello from 127.0.0.1");
+  auto missing = run_on_loop(client, []() -> Task<std::string> {
+    auto peer = co_await udp_connect("udp://gone.weft.test:53");
+    co_return peer ? std::string("connected") : peer.error().message();
+  });
+  EXPECT_EQ(missing, make_error_code(dns::Errc::name_not_found).message());
+  EXPECT_EQ(dns.queries("udp.weft.test"), 1u);
+  client.stop();
+  client.wait();
+  echo.join();
+  ::close(echo_fd);
+  dns::set_default_resolver({});
+}
+
 }  // namespace
 }  // namespace weft::test

@@ -18,6 +18,10 @@
 
 namespace weft {
 
+namespace detail {
+struct AddressWriter;
+}
+
 class Address {
  public:
   Address() = default;
@@ -47,6 +51,8 @@ class Address {
   uint64_t host_hash() const;
 
  private:
+  friend struct detail::AddressWriter;
+
   union Storage {
     // The largest member comes first: initializing a union zeroes only its first member
     // (clang leaves the other bytes as they were), and a Unix path must end in a zero.

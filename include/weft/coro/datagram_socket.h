@@ -14,8 +14,12 @@
 //   co_await peer->send("query");
 //   auto reply = co_await with_timeout(1s, peer->recv_from(buf));   // Errc::timeout if lost
 //
-// udp_bind and udp_connect open the socket on the calling coroutine's loop and complete
-// at once (they never suspend); they fail with the bind or connect error. A connected
+// udp_bind and udp_connect open the socket on the calling coroutine's loop; they fail
+// with the bind or connect error. udp_connect to a host name asks the loop's resolver
+// first (as dial does: the loop never blocks; an unknown name fails with
+// dns::Errc::name_not_found, and with_timeout bounds the wait); otherwise both complete
+// at once. udp_bind takes a local address (numeric, a Unix path, or a name from the
+// hosts file, resolved on the spot). A connected
 // socket (udp_connect) exchanges datagrams with its one peer, and an ICMP port
 // unreachable for what it sent surfaces as std::errc::connection_refused from its next
 // recv_from or send. An unconnected socket ignores ICMP errors, as plain UDP does (the
@@ -75,7 +79,8 @@ class DatagramSocket {
 inline detail::OpenDatagramOp udp_bind(std::string_view url) {
   return detail::OpenDatagramOp(url, false);
 }
-// Opens a UDP socket connected to url (udp://host:port) on the calling coroutine's loop.
+// Opens a UDP socket connected to url (udp://host:port, unixgram:///path) on the calling
+// coroutine's loop; a host name is resolved first, without blocking the loop.
 inline detail::OpenDatagramOp udp_connect(std::string_view url) {
   return detail::OpenDatagramOp(url, true);
 }

@@ -132,8 +132,9 @@ class UdpSocket final : private detail::IoObject {
   Address peer_;
   std::unique_ptr<Batch> io_;  // recvmmsg/sendmmsg arrays and buffers, made once.
   std::vector<Pending> pending_;
-  std::vector<char> arena_;  // The queued datagrams' bytes, back to back.
-  size_t sent_ = 0;          // pending_[0, sent_) have left.
+  std::vector<char> arena_;  // The queued datagrams' bytes, back to back, in [0, arena_used_).
+  size_t arena_used_ = 0;
+  size_t sent_ = 0;  // pending_[0, sent_) have left.
   size_t queued_bytes_ = 0;
   bool dirty_ = false;
   bool writable_armed_ = false;

@@ -4,6 +4,7 @@
 
 #include <coroutine>
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,22 +30,36 @@ namespace weft::detail {
 
 class DatagramState;
 
-class [[nodiscard]] OpenDatagramOp {
+// Opens a datagram socket. A connect to a host name first asks the loop's resolver
+// (suspending, cancellable like a dial); everything else completes at once.
+class [[nodiscard]] OpenDatagramOp final : public Waiter {
  public:
-  OpenDatagramOp(std::string_view url, bool connect) : url_(url), connect_(connect) {}
+  OpenDatagramOp(std::string_view url, bool connect) : Waiter(&cancel_op), url_(url), connect_(connect) {}
+  OpenDatagramOp(OpenDatagramOp&& other) noexcept;  // Only before it is awaited.
+  OpenDatagramOp& operator=(OpenDatagramOp&&) = delete;
+  ~OpenDatagramOp();
+
   bool await_ready() const noexcept { return false; }
   template <class P>
   bool await_suspend(std::coroutine_handle<P> h) {
-    CoroContext* ctx = context_of(h);
-    open(ctx != nullptr ? ctx->loop : nullptr);
-    return false;
+    return begin(h, context_of(h));
   }
   Result<DatagramSocket> await_resume();
+  void fail_now(std::error_code error) { ec_ = error; }
 
  private:
-  void open(EventLoop* loop);
+  // True while the resolver is asked (the coroutine stays suspended).
+  bool begin(std::coroutine_handle<> h, CoroContext* ctx);
+  void open(EventLoop* loop, const Address& address);
+  void resolved(std::error_code error, const Address& first);
+  static void cancel_op(Waiter* self, std::error_code error);
+
   std::string url_;
   bool connect_;
+  EventLoop* loop_ = nullptr;
+  std::coroutine_handle<> handle_;
+  // Set while the resolver may still answer; the answer checks it (this op may be gone).
+  std::shared_ptr<OpenDatagramOp*> resolving_;
   DatagramState* state_ = nullptr;
   std::error_code ec_;
 };
