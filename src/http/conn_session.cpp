@@ -42,7 +42,7 @@ std::string_view gather(const InputView& in, size_t at, size_t n, std::string& s
 }  // namespace
 
 ConnSession::ConnSession(ServerState& server, LoopState& loop, Conn& conn)
-    : server_(server), loop_(loop), meter_(*loop.stats), conn_(&conn), parser_(server.options.limits) {
+    : server_(server), loop_(loop), meter_(*loop.stats), conn_(&conn) {
   // A new connection has until the header timeout to send its first head.
   wait_for(Deadlines::header);
 }
@@ -50,6 +50,22 @@ ConnSession::ConnSession(ServerState& server, LoopState& loop, Conn& conn)
 ConnSession::~ConnSession() {
   loop_.deadlines.leave(*this);
   if (drain_timer_) loop_.loop->cancel(drain_timer_);
+  loop_.exchanges.release(x_);
+}
+
+void ConnSession::borrow() {
+  if (x_ == nullptr) x_ = loop_.exchanges.acquire();
+}
+
+// Called where no caller up the stack uses the state any more: the end of the outermost
+// process() pass.
+void ConnSession::give_back_if_idle() {
+  if (x_ == nullptr || state_ != State::open || x_->parser.in_message() || message_ended_ || dispatched_ ||
+      pending_ != 0 || consume_) {
+    return;
+  }
+  loop_.exchanges.release(x_);
+  x_ = nullptr;
 }
 
 // --- events ------------------------------------------------------------------------------
@@ -65,20 +81,22 @@ void ConnSession::on_traffic() {
 void ConnSession::on_close(CloseReason reason, std::error_code error) {
   state_ = State::closing;
   loop_.deadlines.leave(*this);
-  ResponseAccess::detach(response_);
+  if (x_ != nullptr) ResponseAccess::detach(x_->response);
   if (upgraded_) upgraded_->on_close(*conn_, reason, error);
 }
 
 bool ConnSession::on_stopping() {
   if (state_ == State::upgraded) return upgraded_->on_stopping(*conn_);
   if (state_ != State::open) return true;
-  // Whatever is answered from now on says Connection: close.
-  ResponseAccess::set_keep_alive(response_, false);
+  // Whatever is answered from now on says Connection: close (a request that begins later
+  // sees the server stopping).
+  const bool in_exchange = x_ != nullptr && (dispatched_ || x_->parser.in_message());
+  if (in_exchange) ResponseAccess::set_keep_alive(x_->response, false);
   // With idle_on_stop, the connection goes on reading: a request on its way, or one whose
   // head or body is still arriving, is answered (and then the connection closes), and one
   // between requests waits idle_on_stop for its next request.
   if (server_.options.timeouts.idle_on_stop > Duration::zero()) {
-    if (!dispatched_ && !parser_.in_message()) wait_for(Deadlines::stopping);
+    if (!in_exchange) wait_for(Deadlines::stopping);
     return false;
   }
   // Nothing more is read, so only a request whose message has ended can still be served.
@@ -104,12 +122,12 @@ void ConnSession::on_low_water() {
 
 // The output has room again: the handler's drain callback.
 void ConnSession::drained() {
-  if (drain_) {
+  if (x_ != nullptr && x_->drain) {
     if (congested()) {
       watch_drain();  // Written again before this iteration's flush: look after it.
     } else {
-      std::function<void()> fn = std::move(drain_);
-      drain_ = nullptr;
+      std::function<void()> fn = std::move(x_->drain);
+      x_->drain = nullptr;
       fn();
     }
   }
@@ -133,7 +151,7 @@ void ConnSession::expire(Deadlines::Kind kind) {
   switch (kind) {
     case Deadlines::header:
       // A connection that has sent nothing of a request is closed quietly.
-      if (parser_.in_message()) {
+      if (x_ != nullptr && x_->parser.in_message()) {
         reject(408);
       } else {
         close_now();
@@ -143,9 +161,11 @@ void ConnSession::expire(Deadlines::Kind kind) {
     case Deadlines::idle:
     case Deadlines::stopping: close_now(); break;
     case Deadlines::handler:
+      if (x_ == nullptr) break;  // Entered only while a request is on the connection.
       WEFT_LOG(LogLevel::warn, "a handler did not answer %s %s within the handler timeout; closing",
-               std::string(parser_.request().method_name()).c_str(), std::string(parser_.request().path()).c_str());
-      if (response_.started()) {
+               std::string(x_->parser.request().method_name()).c_str(),
+               std::string(x_->parser.request().path()).c_str());
+      if (x_->response.started()) {
         close_now();
       } else {
         reject(503);
@@ -174,15 +194,16 @@ void ConnSession::process() {
     }
     const size_t at = base + pending_;
     const std::string_view piece = run_at(in, at);
-    const bool was_idle = !parser_.in_message();
-    const RequestParser::Step step = parser_.feed(piece);
+    borrow();
+    const bool was_idle = !x_->parser.in_message();
+    const RequestParser::Step step = x_->parser.feed(piece);
     if (consume_) {
       conn.discard(step.used);
       base += step.used;
     } else {
       pending_ += step.used;
     }
-    if (was_idle && parser_.in_message()) wait_for(Deadlines::header);
+    if (was_idle && x_->parser.in_message()) wait_for(Deadlines::header);
     switch (step.event) {
       case RequestParser::Event::need_more:
         if (at + step.used < in.size()) continue;  // The next segment.
@@ -191,15 +212,16 @@ void ConnSession::process() {
           close_now();
           break;
         }
-        if (parser_.head_complete()) wait_for(Deadlines::body);  // Touched on every read.
+        if (x_->parser.head_complete()) wait_for(Deadlines::body);  // Touched on every read.
         in_process_ = false;
+        give_back_if_idle();
         return;
       case RequestParser::Event::head: on_head(in, base); break;
       case RequestParser::Event::message_end: on_message_end(in, base); break;
       case RequestParser::Event::error:
         WEFT_LOG(LogLevel::debug, "rejecting a request from %s: %s (%d)", conn.remote_address().to_string().c_str(),
-                 parser_.error_reason(), parser_.error_status());
-        reject(parser_.error_status());
+                 x_->parser.error_reason(), x_->parser.error_status());
+        reject(x_->parser.error_status());
         break;
     }
   }
@@ -209,30 +231,29 @@ void ConnSession::process() {
     conn.pause_reading();
   }
   in_process_ = false;
+  give_back_if_idle();
 }
 
 void ConnSession::on_head(const InputView& in, size_t& base) {
-  Request& req = parser_.request();
-  const size_t head_size = parser_.head_size();
+  Request& req = x_->parser.request();
+  const size_t head_size = x_->parser.head_size();
   // Kept bytes: the head is the first head_size of them.
-  RequestAccess::set_head(req, gather(in, base, head_size, head_store_).data(), {});
+  RequestAccess::set_head(req, gather(in, base, head_size, x_->head_store).data(), {});
   RequestAccess::set_peer(req, conn_, nullptr);
   ++exchange_;
   meter_.head(now());
   dispatched_ = message_ended_ = response_ended_ = false;
-  route_ = server_.router.match(req, req.upgrade(), &route_status_, &allow_);
+  x_->route = server_.router.match(req, req.upgrade(), &x_->route_status, &x_->allow);
   const bool has_body = req.chunked() || req.content_length().value_or(0) > 0;
-  ResponseAccess::reset(response_, this, req.method() == Method::head, req.version_minor() == 0,
-                        req.keep_alive() && !server_.stopping.load(std::memory_order_relaxed) &&
-                            (server_.options.max_requests_per_connection == 0 ||
-                             requests_ + 1 < server_.options.max_requests_per_connection));
+  ResponseAccess::reset(x_->response, this, req.method() == Method::head, req.version_minor() == 0,
+                        keeps_alive(server_.options, server_.stopping.load(std::memory_order_relaxed), req, requests_));
   if (!has_body) return;
   const bool expect = RequestAccess::expect_continue(req) && req.version_minor() == 1;
-  if (route_ == nullptr || route_->upgrade) {
+  if (x_->route == nullptr || x_->route->upgrade) {
     // The body is read and dropped, and the answer given at its end; unless the client
     // waits for 100 Continue, which it will not get: then answer now and close.
     if (expect) {
-      answer(route_ == nullptr ? route_status_ : 400, false, allow_);
+      answer(x_->route == nullptr ? x_->route_status : 400, false, x_->allow);
       return;
     }
     consume_ = true;
@@ -241,10 +262,10 @@ void ConnSession::on_head(const InputView& in, size_t& base) {
     pending_ = 0;
     return;
   }
-  if (route_->options.stream_body) {
+  if (x_->route->options.stream_body) {
     pin_head(in, base);
     consume_ = true;
-    parser_.set_body_sink(this);
+    x_->parser.set_body_sink(this);
     if (expect) conn_->write(kContinue);
     call_handler();
     return;
@@ -252,8 +273,8 @@ void ConnSession::on_head(const InputView& in, size_t& base) {
   if (req.chunked()) {
     pin_head(in, base);
     consume_ = true;
-    body_store_.clear();
-    parser_.set_body_sink(this);
+    x_->body_store.clear();
+    x_->parser.set_body_sink(this);
     if (expect && in.size() == base) conn_->write(kContinue);
     return;
   }
@@ -264,11 +285,11 @@ void ConnSession::on_head(const InputView& in, size_t& base) {
 // Copies the head aside and drops it from the input, for a body that is consumed as it is
 // parsed. The request's spans are offsets, so only the base pointer changes.
 void ConnSession::pin_head(const InputView& in, size_t& base) {
-  Request& req = parser_.request();
+  Request& req = x_->parser.request();
   const char* head = RequestAccess::head(req);
-  if (head != head_store_.data()) {
-    head_store_.assign(head, parser_.head_size());
-    RequestAccess::set_head(req, head_store_.data(), {});
+  if (head != x_->head_store.data()) {
+    x_->head_store.assign(head, x_->parser.head_size());
+    RequestAccess::set_head(req, x_->head_store.data(), {});
   }
   (void)in;
   conn_->discard(pending_);
@@ -277,19 +298,19 @@ void ConnSession::pin_head(const InputView& in, size_t& base) {
 }
 
 void ConnSession::on_body_bytes(std::string_view piece) {
-  if (route_ != nullptr && route_->options.stream_body) {
-    Request::BodyFn& fn = RequestAccess::body_fn(parser_.request());
+  if (x_->route != nullptr && x_->route->options.stream_body) {
+    Request::BodyFn& fn = RequestAccess::body_fn(x_->parser.request());
     if (fn && !piece.empty()) fn(piece, false);
     return;
   }
-  body_store_.append(piece);
+  x_->body_store.append(piece);
 }
 
 void ConnSession::on_message_end(const InputView& in, size_t& base) {
-  Request& req = parser_.request();
+  Request& req = x_->parser.request();
   message_ended_ = true;
   loop_.deadlines.leave(*this);
-  if (route_ != nullptr && route_->options.stream_body && dispatched_) {
+  if (x_->route != nullptr && x_->route->options.stream_body && dispatched_) {
     Request::BodyFn& fn = RequestAccess::body_fn(req);
     if (fn) {
       Request::BodyFn last = std::move(fn);
@@ -300,17 +321,17 @@ void ConnSession::on_message_end(const InputView& in, size_t& base) {
     return;
   }
   if (req.chunked()) {
-    RequestAccess::set_body(req, body_store_);
+    RequestAccess::set_body(req, x_->body_store);
   } else if (!consume_ && req.content_length().value_or(0) > 0) {
-    const size_t head_size = parser_.head_size();
-    RequestAccess::set_body(req, gather(in, base + head_size, pending_ - head_size, body_store_));
+    const size_t head_size = x_->parser.head_size();
+    RequestAccess::set_body(req, gather(in, base + head_size, pending_ - head_size, x_->body_store));
   }
-  parser_.set_body_sink(nullptr);
-  if (route_ == nullptr) {
-    answer(route_status_, true, allow_);
+  x_->parser.set_body_sink(nullptr);
+  if (x_->route == nullptr) {
+    answer(x_->route_status, true, x_->allow);
     return;
   }
-  if (route_->upgrade) {
+  if (x_->route->upgrade) {
     start_upgrade(in, base);
     return;
   }
@@ -320,13 +341,13 @@ void ConnSession::on_message_end(const InputView& in, size_t& base) {
 void ConnSession::call_handler() {
   dispatched_ = true;
   wait_for(Deadlines::handler);
-  Request& req = parser_.request();
+  Request& req = x_->parser.request();
   try {
-    route_->handler(req, response_);
+    x_->route->handler(req, x_->response);
   } catch (const std::exception& e) {
     WEFT_LOG(LogLevel::error, "handler for %s %s threw: %s", std::string(req.method_name()).c_str(),
              std::string(req.path()).c_str(), e.what());
-    if (!response_.started()) {
+    if (!x_->response.started()) {
       reject(500);
     } else {
       close_now();
@@ -340,7 +361,7 @@ void ConnSession::call_handler() {
 void ConnSession::after_handler() {
   if (state_ != State::open || !dispatched_) return;
   if (response_ended_) {
-    if (!response_.keep_alive() || ResponseAccess::short_body(response_)) {
+    if (!x_->response.keep_alive() || ResponseAccess::short_body(x_->response)) {
       // No need to read the rest of the request: the connection closes.
       close_now();
       return;
@@ -349,12 +370,12 @@ void ConnSession::after_handler() {
     return;
   }
   const bool waiting =
-      ResponseAccess::deferred(response_) || drain_ || (!message_ended_ && route_->options.stream_body);
+      ResponseAccess::deferred(x_->response) || x_->drain || (!message_ended_ && x_->route->options.stream_body);
   if (waiting) return;
   // The handler returned without completing the response or saying it will.
   WEFT_LOG(LogLevel::error, "handler for %s returned without answering; sending 500",
-           std::string(parser_.request().path()).c_str());
-  if (response_.started()) {
+           std::string(x_->parser.request().path()).c_str());
+  if (x_->response.started()) {
     close_now();
   } else {
     reject(500);
@@ -362,9 +383,9 @@ void ConnSession::after_handler() {
 }
 
 void ConnSession::start_upgrade(const InputView& in, size_t& base) {
-  Request& req = parser_.request();
+  Request& req = x_->parser.request();
   dispatched_ = true;
-  std::unique_ptr<Upgraded> next = route_->upgrade->upgrade(req, response_, *conn_);
+  std::unique_ptr<Upgraded> next = x_->route->upgrade->upgrade(req, x_->response, *conn_);
   if (!next) {
     after_handler();
     return;
@@ -382,10 +403,10 @@ void ConnSession::start_upgrade(const InputView& in, size_t& base) {
 
 void ConnSession::finish_exchange() {
   ++requests_;
-  route_ = nullptr;
+  x_->route = nullptr;
   consume_ = dispatched_ = message_ended_ = response_ended_ = false;
-  drain_ = nullptr;
-  if (!response_.keep_alive()) {
+  x_->drain = nullptr;
+  if (!x_->response.keep_alive()) {
     close_now();
     return;
   }
@@ -397,16 +418,16 @@ void ConnSession::finish_exchange() {
 }
 
 void ConnSession::answer(int status, bool keep_alive, std::string_view extra) {
-  const bool keep = keep_alive && response_.keep_alive();
+  const bool keep = keep_alive && x_->response.keep_alive();
   std::string line;
   if (!extra.empty()) line = "Allow: " + std::string(extra) + "\r\n";
   write_error_response(conn_->output(), now(), server_name(), status, keep, line,
-                       parser_.request().method() != Method::head);
+                       x_->parser.request().method() != Method::head);
   conn_->commit_output();
   meter_.response(status);
   dispatched_ = true;
   response_ended_ = true;
-  ResponseAccess::set_keep_alive(response_, keep);
+  ResponseAccess::set_keep_alive(x_->response, keep);
   if (!keep) close_now();
 }
 
@@ -430,12 +451,12 @@ void ConnSession::close_now() {
 // --- Responder ---------------------------------------------------------------------------
 
 bool ConnSession::run_deferred(uint64_t exchange, const std::function<void(Response&)>& fn) {
-  if (exchange != exchange_ || state_ != State::open || response_ended_) return false;
+  if (exchange != exchange_ || state_ != State::open || !dispatched_ || response_ended_) return false;
   try {
-    fn(response_);
+    fn(x_->response);
   } catch (const std::exception& e) {
     WEFT_LOG(LogLevel::error, "a deferred response threw: %s", e.what());
-    if (!response_.started()) {
+    if (!x_->response.started()) {
       reject(500);
     } else {
       close_now();
@@ -447,9 +468,9 @@ bool ConnSession::run_deferred(uint64_t exchange, const std::function<void(Respo
 }
 
 void ConnSession::abandon(uint64_t exchange) {
-  if (exchange != exchange_ || state_ != State::open || response_ended_) return;
+  if (exchange != exchange_ || state_ != State::open || !dispatched_ || response_ended_) return;
   WEFT_LOG(LogLevel::error, "a Responder was dropped without answering; sending 500");
-  if (response_.started()) {
+  if (x_->response.started()) {
     close_now();
   } else {
     reject(500);
@@ -468,7 +489,7 @@ std::error_code ConnSession::commit() {
 
 void ConnSession::completed() {
   response_ended_ = true;
-  meter_.response(response_.status_code());
+  meter_.response(x_->response.status_code());
   loop_.deadlines.leave(*this);
 }
 
@@ -494,7 +515,7 @@ void ConnSession::on_drain(std::function<void()> fn) {
     fn();
     return;
   }
-  drain_ = std::move(fn);
+  x_->drain = std::move(fn);
   watch_drain();
 }
 

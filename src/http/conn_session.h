@@ -14,6 +14,10 @@
 // behind it waiting in the input (reading pauses when they pile up). Responses written in
 // one pass over the input leave in one send.
 //
+// Memory. The parser, the response and their storage are an ExchangeState lent by the
+// loop while a request is on the connection (exchange_state.h); an idle keep-alive
+// connection holds this session only.
+//
 // Loop thread only.
 
 #include <cstdint>
@@ -23,9 +27,8 @@
 
 #include "http/deadlines.h"
 #include "http/exchange.h"
+#include "http/exchange_state.h"
 #include "http/request_meter.h"
-#include "http/request_parser.h"
-#include "http/route.h"
 #include "http/server_state.h"
 #include "weft/core/input_view.h"
 #include "weft/net/conn.h"
@@ -85,6 +88,10 @@ class ConnSession final : public Conn::Attachment, public Exchange, public Deadl
   void start_upgrade(const InputView& in, size_t& base);
   // The response is complete and the message has ended: prepare for the next request.
   void finish_exchange();
+  // Borrows the exchange state if the session has none; gives it back when no request is
+  // on the connection (between requests, with no input left).
+  void borrow();
+  void give_back_if_idle();
   // Answers status (keep_alive: as the request allows) without calling a handler.
   void answer(int status, bool keep_alive, std::string_view extra = {});
   // Rejects the stream: one error response with Connection: close, then close.
@@ -99,18 +106,11 @@ class ConnSession final : public Conn::Attachment, public Exchange, public Deadl
   LoopState& loop_;
   RequestMeter meter_;
   Conn* conn_;
-  RequestParser parser_;
-  Response response_;
-  const Route* route_ = nullptr;
+  ExchangeState* x_ = nullptr;  // Lent by loop_.exchanges while a request is on the connection.
   std::unique_ptr<Upgraded> upgraded_;
-  std::string head_store_;  // A pinned or joined head.
-  std::string body_store_;  // A joined or dechunked body.
-  std::string allow_;
-  std::function<void()> drain_;
   uint64_t exchange_ = 0;  // Number of the current request, for Responders.
   uint64_t requests_ = 0;  // Requests answered on this connection.
   size_t pending_ = 0;     // Bytes of the current message parsed and kept in the input.
-  int route_status_ = 0;   // 404 or 405 when no route matched.
   State state_ = State::open;
   bool consume_ = false;     // The current message's bytes are dropped as they are parsed.
   bool dispatched_ = false;  // The handler of the current message was called.

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "http/coro_session.h"
+#include "http/coro_state.h"
 
 namespace weft::http {
 namespace {
@@ -10,6 +11,13 @@ namespace {
 Options prepared(Options o) {
   validate(o);
   return o;
+}
+
+// The runtime gets no stop signals: the HTTP state watches them, so that a signal begins
+// its graceful stop instead of the runtime's, which cancels every coroutine at once.
+ServerOptions without_signals(ServerOptions net) {
+  net.stop_signals.clear();
+  return net;
 }
 
 }  // namespace
@@ -22,20 +30,25 @@ CoroServer::CoroServer(const Router& router, Options options, CoroOptions coro)
         "coroutine route");
   }
   detail::CoroState* state = state_.get();
-  state_->runtime = std::make_unique<weft::CoroServer>(
-      [state](Stream s) { return detail::serve_connection(state, std::move(s)); }, state_->options.net, coro);
+  state_->runtime =
+      std::make_unique<weft::CoroServer>([state](Stream s) { return detail::serve_connection(state, std::move(s)); },
+                                         without_signals(state_->options.net), coro);
   weft::Server& net = state_->runtime->server();
   for (size_t i = 0; i < net.loop_count(); ++i) {
-    state_->stats.emplace_back(&net.loop(i), std::make_unique<RequestStats>());
+    state_->stats.push_back(std::make_unique<RequestStats>());
+    state_->loops.push_back(
+        std::make_unique<detail::CoroLoop>(net.loop(i), *state_->stats.back(), state_->options,
+                                           [](detail::Deadlines::Hook& hook, detail::Deadlines::Kind kind) {
+                                             static_cast<detail::CoroSession&>(hook).expire(kind);
+                                           }));
   }
 }
 
 CoroServer::~CoroServer() {
-  if (state_->runtime) {
-    state_->runtime->stop();
-    state_->runtime->wait();
-    state_->runtime.reset();
-  }
+  // Without an earlier stop(), the destructor does not wait for handlers: the runtime
+  // cancels them at once.
+  if (!state_->stopping.exchange(true)) state_->runtime->stop();
+  state_->runtime->wait();
 }
 
 CoroServer& CoroServer::listen(std::string_view url) {
@@ -43,17 +56,17 @@ CoroServer& CoroServer::listen(std::string_view url) {
   return *this;
 }
 void CoroServer::start() {
-  state_->runtime->start();
+  state_->start();
 }
 void CoroServer::run() {
-  state_->runtime->run();
+  start();
+  wait();
 }
 void CoroServer::wait() {
   state_->runtime->wait();
 }
 void CoroServer::stop() {
-  state_->stopping.store(true, std::memory_order_relaxed);
-  state_->runtime->stop();
+  state_->stop();
 }
 const Address& CoroServer::address(size_t i) const {
   return state_->runtime->address(i);
@@ -68,7 +81,7 @@ weft::CoroServer& CoroServer::runtime() {
   return *state_->runtime;
 }
 const RequestStats& CoroServer::stats(size_t loop) const {
-  return *state_->stats.at(loop).second;
+  return *state_->stats.at(loop);
 }
 
 }  // namespace weft::http

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "http/coro_state.h"
 #include "http/request_access.h"
 #include "weft/core/error.h"
 #include "weft/core/event_loop.h"
@@ -49,25 +50,70 @@ Task<> serve_connection(CoroState* state, Stream stream) {
 
 CoroSession::CoroSession(CoroState& state, Stream& stream)
     : state_(state),
+      home_(state.loop_of(stream.loop())),
       stream_(stream),
       loop_(stream.loop()),
-      meter_(state.stats_for(loop_)),
-      parser_(state.options.limits),
-      out_(loop_->pool()) {}
+      meter_(*home_.shared.stats),
+      x_(home_.shared.exchanges.acquire()),
+      out_(loop_->pool()) {
+  home_.sessions.push_back(*this);
+}
 
 CoroSession::~CoroSession() {
   disarm_handler_deadline();
   if (file_fd_ >= 0) ::close(file_fd_);
+  home_.shared.deadlines.leave(*this);
+  home_.shared.exchanges.release(x_);
+  home_.sessions.remove(*this);
+  state_.session_ended(home_);
 }
 
 TimePoint CoroSession::now() const {
   return loop_->now();
 }
 
-Duration CoroSession::read_timeout() const {
+std::string_view CoroSession::server_name() const {
+  return state_.options.server_name;
+}
+
+void CoroSession::on_stopping() {
+  if (upgraded_) {
+    // The upgraded protocol's coroutine is cancelled: what it awaits reports closed.
+    if (tree_ != nullptr) tree_->cancel();
+    return;
+  }
+  if (idle_) {
+    if (!wait_for_one_more()) end_idle();
+    return;
+  }
+  // A request in progress is finished, and its response closes the connection; one whose
+  // head is still arriving sees the server stopping when it is complete.
+  if (in_request_) ResponseAccess::set_keep_alive(x_->response, false);
+}
+
+bool CoroSession::wait_for_one_more() {
+  if (state_.options.timeouts.idle_on_stop <= Duration::zero()) return false;
+  // Entered once: the wait is not restarted by a later call.
+  if (!waiting()) home_.shared.deadlines.enter(*this, Deadlines::stopping);
+  return true;
+}
+
+void CoroSession::expire(Deadlines::Kind kind) {
+  // Only the stopping deadline is kept here; the read's own timeouts are with_timeout's.
+  if (kind == Deadlines::stopping && idle_) end_idle();
+}
+
+// The pending read reports closed at once (rather than when a lingering close ends), so
+// the session ends and the coroutine resumes inline: nothing may follow.
+void CoroSession::end_idle() {
+  stream_.close();
+  if (tree_ != nullptr) tree_->cancel();
+}
+
+Duration CoroSession::read_timeout(bool between) const {
   const Timeouts& t = state_.options.timeouts;
-  if (!parser_.in_message()) return requests_ == 0 ? t.header : t.idle;
-  if (parser_.head_complete()) return t.body;
+  if (between) return requests_ == 0 ? t.header : t.idle;
+  if (x_->parser.head_complete()) return t.body;
   if (t.header <= Duration::zero()) return Duration::zero();
   // The whole head must arrive within the header timeout from its first byte.
   return std::max<Duration>(t.header - (now() - message_start_), Duration(1));
@@ -78,7 +124,19 @@ Task<CoroSession::Next> CoroSession::next_event(bool piece) {
   // right after its head.
   for (bool first = true;; first = false) {
     if (input_.empty() && !first) {
-      const Duration limit = read_timeout();
+      const bool between = !x_->parser.in_message();
+      if (between) {
+        // Waiting for the next request: the exchange state goes back to the loop, and
+        // while the server stops the wait is for one more request at most.
+        home_.shared.exchanges.release(x_);
+        x_ = nullptr;
+        if (state_.stopping.load(std::memory_order_relaxed) && !wait_for_one_more()) {
+          x_ = home_.shared.exchanges.acquire();
+          co_return Next{RequestParser::Event::need_more, make_error_code(Errc::closed)};
+        }
+        idle_ = true;
+      }
+      const Duration limit = read_timeout(between);
       // Not a conditional expression of two co_awaits: GCC 12 mishandles the temporaries.
       Result<std::string_view> got = make_error_code(Errc::closed);
       if (limit > Duration::zero()) {
@@ -86,57 +144,64 @@ Task<CoroSession::Next> CoroSession::next_event(bool piece) {
       } else {
         got = co_await stream_.read_some();
       }
+      if (between) {
+        idle_ = false;
+        home_.shared.deadlines.leave(*this);
+        x_ = home_.shared.exchanges.acquire();
+      }
       if (!got) co_return Next{RequestParser::Event::need_more, got.error()};
       input_ = *got;
     }
-    const bool idle = !parser_.in_message();
-    const RequestParser::Step step = parser_.feed(input_);
+    const bool idle = !x_->parser.in_message();
+    const RequestParser::Step step = x_->parser.feed(input_);
     // The head is kept: the bytes parsed up to its end (a new message starts in feed()).
-    if (step.used > 0 && (!parser_.head_complete() || step.event == RequestParser::Event::head)) {
-      head_store_.append(input_.data(), step.used);
+    if (step.used > 0 && (!x_->parser.head_complete() || step.event == RequestParser::Event::head)) {
+      x_->head_store.append(input_.data(), step.used);
     }
-    if (idle && parser_.in_message()) message_start_ = now();
+    if (idle && x_->parser.in_message()) message_start_ = now();
     input_.remove_prefix(step.used);
     if (step.event != RequestParser::Event::need_more) co_return Next{step.event, {}};
-    if (piece && !piece_.empty()) co_return Next{};  // A piece of a streamed body.
+    if (piece && !x_->piece.empty()) co_return Next{};  // A piece of a streamed body.
   }
 }
 
 void CoroSession::keep_input() {
   if (input_.empty()) {
-    carry_.clear();
+    x_->carry.clear();
     input_ = {};
     return;
   }
-  if (input_.data() >= carry_.data() && input_.data() <= carry_.data() + carry_.size()) {
-    carry_.erase(0, static_cast<size_t>(input_.data() - carry_.data()));
+  if (input_.data() >= x_->carry.data() && input_.data() <= x_->carry.data() + x_->carry.size()) {
+    x_->carry.erase(0, static_cast<size_t>(input_.data() - x_->carry.data()));
   } else {
-    carry_.assign(input_);
+    x_->carry.assign(input_);
   }
-  input_ = carry_;
+  input_ = x_->carry;
 }
 
 void CoroSession::on_body_bytes(std::string_view piece) {
   if (!streaming_) {
-    body_store_.append(piece);
-  } else if (route_ != nullptr && route_->coro) {
-    piece_.append(piece);
-  } else if (Request::BodyFn& fn = RequestAccess::body_fn(parser_.request())) {
+    x_->body_store.append(piece);
+  } else if (x_->route != nullptr && x_->route->coro) {
+    x_->piece.append(piece);
+  } else if (Request::BodyFn& fn = RequestAccess::body_fn(x_->parser.request())) {
     fn(piece, false);
   }
 }
 
 Task<> CoroSession::run() {
+  tree_ = co_await ContextOf{};
   while (stream_.is_open() && !closing_) {
-    head_store_.clear();
+    in_request_ = false;
+    x_->head_store.clear();
     Next next = co_await next_event();
     if (next.error) {
       // A timeout in the middle of a request is answered; otherwise the connection ends.
-      if (next.error == Errc::timeout && parser_.in_message()) co_await reject(408);
+      if (next.error == Errc::timeout && x_->parser.in_message()) co_await reject(408);
       co_return;
     }
     if (next.event == RequestParser::Event::error) {
-      co_await reject(parser_.error_status());
+      co_await reject(x_->parser.error_status());
       co_return;
     }
     co_await serve_request();
@@ -144,26 +209,25 @@ Task<> CoroSession::run() {
 }
 
 Task<> CoroSession::serve_request() {
-  Request& req = parser_.request();
-  RequestAccess::set_head(req, head_store_.data(), {});
+  Request& req = x_->parser.request();
+  RequestAccess::set_head(req, x_->head_store.data(), {});
   RequestAccess::set_peer(req, nullptr, &stream_);
   RequestAccess::set_body_source(req, this);
   meter_.head(now());
-  route_ = state_.router.match(req, req.upgrade(), &route_status_, &allow_);
-  const bool keep_alive =
-      req.keep_alive() && !state_.stopping.load(std::memory_order_relaxed) &&
-      (state_.options.max_requests_per_connection == 0 || requests_ + 1 < state_.options.max_requests_per_connection);
-  ResponseAccess::reset(response_, this, req.method() == Method::head, req.version_minor() == 0, keep_alive);
+  x_->route = state_.router.match(req, req.upgrade(), &x_->route_status, &x_->allow);
+  const bool keep_alive = keeps_alive(state_.options, state_.stopping.load(std::memory_order_relaxed), req, requests_);
+  ResponseAccess::reset(x_->response, this, req.method() == Method::head, req.version_minor() == 0, keep_alive);
+  in_request_ = true;
   response_ended_ = message_ended_ = streaming_ = false;
-  body_store_.clear();
-  piece_.clear();
+  x_->body_store.clear();
+  x_->piece.clear();
   const bool has_body = req.chunked() || req.content_length().value_or(0) > 0;
   const bool expect = has_body && RequestAccess::expect_continue(req) && req.version_minor() == 1 && input_.empty();
-  if (expect && (route_ == nullptr || route_->upgrade)) {
+  if (expect && (x_->route == nullptr || x_->route->upgrade)) {
     // The client waits for a 100 Continue it will not get: answer now, then close.
-    const int status = route_ == nullptr ? route_status_ : 400;
+    const int status = x_->route == nullptr ? x_->route_status : 400;
     write_error_response(out_, now(), server_name(), status, false,
-                         route_ == nullptr && !allow_.empty() ? "Allow: " + allow_ + "\r\n" : std::string());
+                         x_->route == nullptr && !x_->allow.empty() ? "Allow: " + x_->allow + "\r\n" : std::string());
     meter_.response(status);
     co_await send_output();
     closing_ = true;
@@ -174,28 +238,28 @@ Task<> CoroSession::serve_request() {
     out_.append(kContinue);
     if (co_await send_output()) co_return;
   }
-  parser_.set_body_sink(has_body ? this : nullptr);
-  if (route_ != nullptr && route_->options.stream_body && has_body) {
+  x_->parser.set_body_sink(has_body ? this : nullptr);
+  if (x_->route != nullptr && x_->route->options.stream_body && has_body) {
     streaming_ = true;
     co_await call_handler();
   }
   // Reads the body (what a streaming handler left, dropped) up to the end of the message.
   while (!message_ended_ && !closing_) {
     Next next = co_await next_event(streaming_);
-    piece_.clear();
+    x_->piece.clear();
     if (next.error) {
       if (next.error == Errc::timeout) co_await reject(408);
       closing_ = true;
       co_return;
     }
     if (next.event == RequestParser::Event::error) {
-      co_await reject(parser_.error_status());
+      co_await reject(x_->parser.error_status());
       co_return;
     }
     if (next.event == RequestParser::Event::message_end) message_ended_ = true;
   }
   if (closing_) co_return;
-  parser_.set_body_sink(nullptr);
+  x_->parser.set_body_sink(nullptr);
   if (streaming_) {
     Request::BodyFn& fn = RequestAccess::body_fn(req);
     if (fn) {
@@ -204,15 +268,18 @@ Task<> CoroSession::serve_request() {
       last({}, true);
     }
   } else {
-    RequestAccess::set_body(req, body_store_);
-    if (route_ == nullptr) {
-      write_error_response(out_, now(), server_name(), route_status_, keep_alive,
-                           allow_.empty() ? std::string() : "Allow: " + allow_ + "\r\n", req.method() != Method::head);
-      meter_.response(route_status_);
+    RequestAccess::set_body(req, x_->body_store);
+    if (x_->route == nullptr) {
+      write_error_response(out_, now(), server_name(), x_->route_status, x_->response.keep_alive(),
+                           x_->allow.empty() ? std::string() : "Allow: " + x_->allow + "\r\n",
+                           req.method() != Method::head);
+      meter_.response(x_->route_status);
       response_ended_ = true;
-    } else if (route_->upgrade) {
+    } else if (x_->route->upgrade) {
       keep_input();
-      co_await route_->upgrade->upgrade(req, response_, stream_);
+      upgraded_ = true;
+      co_await x_->route->upgrade->upgrade(req, x_->response, stream_);
+      upgraded_ = false;
       // The upgraded protocol ran to its end, or the handshake was refused.
       if (!response_ended_) {
         // Its 101 went out through the upgrade, which returns only when the protocol ends:
@@ -228,16 +295,16 @@ Task<> CoroSession::serve_request() {
   }
   if (closing_) co_return;
   // Callback handlers that stream with on_drain are driven from here.
-  while (drain_ && !response_ended_ && stream_.is_open()) {
+  while (x_->drain && !response_ended_ && stream_.is_open()) {
     if (co_await send_output()) break;
-    std::function<void()> fn = std::move(drain_);
-    drain_ = nullptr;
+    std::function<void()> fn = std::move(x_->drain);
+    x_->drain = nullptr;
     fn();
   }
   if (!response_ended_) {
     WEFT_LOG(LogLevel::error, "handler for %s returned without answering; sending 500",
              std::string(req.path()).c_str());
-    if (response_.started()) {
+    if (x_->response.started()) {
       closing_ = true;
       co_await send_output();
       stream_.close();
@@ -251,23 +318,22 @@ Task<> CoroSession::serve_request() {
     co_return;
   }
   ++requests_;
-  if (!response_.keep_alive() || ResponseAccess::short_body(response_)) {
+  if (!x_->response.keep_alive() || ResponseAccess::short_body(x_->response)) {
     closing_ = true;
     stream_.close();
   }
 }
 
 Task<> CoroSession::call_handler() {
-  Request& req = parser_.request();
+  Request& req = x_->parser.request();
   keep_input();  // A coroutine may await anything: the read's view would not survive.
-  if (tree_ == nullptr) tree_ = co_await ContextOf{};
   arm_handler_deadline();
   bool failed = false;
   try {
-    if (route_->coro) {
-      co_await route_->coro(req, response_);
+    if (x_->route->coro) {
+      co_await x_->route->coro(req, x_->response);
     } else {
-      route_->handler(req, response_);
+      x_->route->handler(req, x_->response);
     }
   } catch (const std::exception& e) {
     WEFT_LOG(LogLevel::error, "handler for %s %s threw: %s", std::string(req.method_name()).c_str(),
@@ -276,7 +342,7 @@ Task<> CoroSession::call_handler() {
   }
   disarm_handler_deadline();
   if (failed && !closing_) {
-    if (response_.started()) {
+    if (x_->response.started()) {
       closing_ = true;
       co_await send_output();
       stream_.close();
@@ -287,8 +353,8 @@ Task<> CoroSession::call_handler() {
 }
 
 Task<Result<std::string_view>> CoroSession::next_body_piece() {
-  piece_.clear();
-  while (piece_.empty() && !message_ended_) {
+  x_->piece.clear();
+  while (x_->piece.empty() && !message_ended_) {
     if (closing_) co_return make_error_code(Errc::closed);
     Next next = co_await next_event(true);
     if (next.error) {
@@ -297,21 +363,21 @@ Task<Result<std::string_view>> CoroSession::next_body_piece() {
     }
     if (next.event == RequestParser::Event::error) {
       // Answered once the handler returns; the handler learns the body is bad.
-      co_await reject(parser_.error_status());
+      co_await reject(x_->parser.error_status());
       co_return make_error_code(Errc::protocol_error);
     }
     if (next.event == RequestParser::Event::message_end) message_ended_ = true;
   }
-  co_return std::string_view(piece_);
+  co_return std::string_view(x_->piece);
 }
 
 // --- output --------------------------------------------------------------------------
 
 Task<std::error_code> CoroSession::send_output() {
   while (!out_.empty()) {
-    parts_.clear();
-    out_.segments(parts_);
-    std::error_code ec = co_await stream_.writev(parts_);
+    x_->parts.clear();
+    out_.segments(x_->parts);
+    std::error_code ec = co_await stream_.writev(x_->parts);
     out_.clear();
     if (ec) co_return ec;
   }
@@ -374,7 +440,7 @@ void CoroSession::on_drain(std::function<void()> fn) {
     fn();
     return;
   }
-  drain_ = std::move(fn);
+  x_->drain = std::move(fn);
 }
 
 Task<std::error_code> CoroSession::flush() {
@@ -390,10 +456,10 @@ void CoroSession::arm_handler_deadline() {
   handler_timer_ = loop_->run_after(limit, [this] {
     handler_timer_ = {};
     WEFT_LOG(LogLevel::warn, "a handler did not answer %s within the handler timeout; closing",
-             std::string(parser_.request().path()).c_str());
+             std::string(x_->parser.request().path()).c_str());
     // Closing the stream cancels what the handler awaits; it sees Errc::closed.
     closing_ = true;
-    if (!response_.started()) {
+    if (!x_->response.started()) {
       out_.clear();
       write_error_response(out_, now(), server_name(), 503, false);
       meter_.response(503);

@@ -12,6 +12,13 @@
 // stream after the handler (and on Response::flush), so pipelined responses written
 // without suspending leave in one send.
 //
+// Memory. The parser, the response and their storage are an ExchangeState lent by the
+// loop (exchange_state.h) while a request is on the connection, as in the callback
+// session: a connection waiting for its next request holds none.
+//
+// Stopping: see coro_state.h. The session is in its loop's list from construction to
+// destruction.
+//
 // Loop thread only, inside the connection's coroutine.
 
 #include <cstdint>
@@ -20,39 +27,27 @@
 #include <string>
 #include <vector>
 
+#include "core/intrusive_list.h"
+#include "http/deadlines.h"
 #include "http/exchange.h"
+#include "http/exchange_state.h"
 #include "http/request_meter.h"
-#include "http/request_parser.h"
-#include "http/route.h"
 #include "weft/coro/coro_server.h"
 #include "weft/coro/stream.h"
-#include "weft/http/options.h"
-#include "weft/http/router.h"
-#include "weft/http/stats.h"
+
+namespace weft::detail {
+class CoroContext;
+}
 
 namespace weft::http::detail {
 
-struct CoroState {
-  CoroState(const Router& r, Options o) : router(r), options(std::move(o)) {}
-  const Router& router;
-  const Options options;
-  std::unique_ptr<weft::CoroServer> runtime;
-  std::atomic<bool> stopping{false};
-  // Per I/O loop, made with the server (before its loops run), read by any thread.
-  std::vector<std::pair<EventLoop*, std::unique_ptr<RequestStats>>> stats;
-
-  RequestStats& stats_for(EventLoop* loop) {
-    for (auto& [l, s] : stats) {
-      if (l == loop) return *s;
-    }
-    return *stats.front().second;
-  }
-};
+struct CoroState;
+struct CoroLoop;
 
 // The coroutine that serves one connection.
 Task<> serve_connection(CoroState* state, Stream stream);
 
-class CoroSession final : public Exchange, private BodySink, public BodySource {
+class CoroSession final : public Exchange, public Deadlines::Hook, private BodySink, public BodySource {
  public:
   CoroSession(CoroState& state, Stream& stream);
   ~CoroSession();
@@ -61,13 +56,17 @@ class CoroSession final : public Exchange, private BodySink, public BodySource {
 
   // Serves requests until the connection ends.
   Task<> run();
+  // The server is stopping (coro_state.h). Loop thread, outside the coroutine.
+  void on_stopping();
+  // The stopping deadline of a connection waiting for its next request passed.
+  void expire(Deadlines::Kind kind);
 
   // Exchange.
   Buffer& output() override { return out_; }
   std::error_code commit() override { return {}; }
   void completed() override {
     response_ended_ = true;
-    meter_.response(response_.status_code());
+    meter_.response(x_->response.status_code());
   }
   Responder defer() override;
   std::error_code queue_file(int fd, uint64_t offset, uint64_t length) override;
@@ -77,10 +76,12 @@ class CoroSession final : public Exchange, private BodySink, public BodySource {
   Task<std::error_code> flush() override;
   bool writable() const override { return stream_.is_open() && !closing_; }
   TimePoint now() const override;
-  std::string_view server_name() const override { return state_.options.server_name; }
+  std::string_view server_name() const override;
 
   // BodySource: the next piece of a streamed body.
   Task<Result<std::string_view>> next_body_piece() override;
+
+  weft::detail::ListHook<CoroSession> link_;  // In its CoroLoop's sessions.
 
  private:
   struct Next {
@@ -92,13 +93,16 @@ class CoroSession final : public Exchange, private BodySink, public BodySource {
   // Feeds the parser until its next event, reading from the stream as needed; with piece
   // set, also returns (event need_more) once a read has brought a piece of the body.
   Task<Next> next_event(bool piece = false);
-  // How long the next read may wait, or zero for no limit.
-  Duration read_timeout() const;
+  // How long the next read may wait, or zero for no limit (between: no request begun).
+  Duration read_timeout(bool between) const;
+  // Before waiting for the next request while the server stops: false to end instead.
+  bool wait_for_one_more();
+  // Ends a session waiting for its next request.
+  void end_idle();
   // Moves unparsed input into the session's own storage (before a coroutine may await).
   void keep_input();
   Task<> serve_request();
   Task<> call_handler();
-  void call_callback();
   // Hands the buffered response, then any file, to the stream.
   Task<std::error_code> send_output();
   Task<std::error_code> send_file();
@@ -108,25 +112,16 @@ class CoroSession final : public Exchange, private BodySink, public BodySource {
   void disarm_handler_deadline();
 
   CoroState& state_;
+  CoroLoop& home_;
   Stream& stream_;
   EventLoop* loop_;  // The stream's, kept: a closed stream no longer names it.
   RequestMeter meter_;
-  weft::detail::CoroContext* tree_ = nullptr;  // The connection's coroutine tree, for the handler deadline.
-  RequestParser parser_;
-  Response response_;
+  weft::detail::CoroContext* tree_ = nullptr;  // The connection's coroutine tree.
+  ExchangeState* x_ = nullptr;                 // Lent by home_ while a request is on the connection.
   Buffer out_;
-  const Route* route_ = nullptr;
-  std::string head_store_;
-  std::string body_store_;
-  std::string carry_;       // Input read past the current request, kept aside.
   std::string_view input_;  // Unparsed input: a read's view, or carry_.
-  std::string allow_;
-  std::string piece_;                    // A streamed body's piece for next_body_piece().
-  std::vector<std::string_view> parts_;  // out_'s blocks, handed to the stream.
-  std::function<void()> drain_;
   TimePoint message_start_{};
   TimerId handler_timer_;
-  int route_status_ = 0;
   uint64_t requests_ = 0;
   int file_fd_ = -1;
   uint64_t file_offset_ = 0;
@@ -135,6 +130,9 @@ class CoroSession final : public Exchange, private BodySink, public BodySource {
   bool message_ended_ = false;
   bool streaming_ = false;
   bool closing_ = false;
+  bool idle_ = false;        // Waiting for the next request.
+  bool in_request_ = false;  // x_->response belongs to the current request.
+  bool upgraded_ = false;    // Inside an upgraded protocol's coroutine.
 };
 
 }  // namespace weft::http::detail

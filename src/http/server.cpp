@@ -33,7 +33,7 @@ class HttpHandler final : public weft::Handler {
   void on_boot(weft::Server& server) override {
     for (size_t i = 0; i < server.loop_count(); ++i) {
       state_.loops.push_back(std::make_unique<LoopState>(
-          server.loop(i), *state_.stats.at(i), state_.options.timeouts,
+          server.loop(i), *state_.stats.at(i), state_.options,
           [](Deadlines::Hook& hook, Deadlines::Kind kind) { static_cast<ConnSession&>(hook).expire(kind); }));
     }
   }

@@ -36,6 +36,7 @@ void Server::run() {
 
 void Server::wait() { core_->wait(); }
 void Server::stop() { core_->stop(); }
+void Server::stop_accepting(std::function<void()> then) { core_->stop_accepting(std::move(then)); }
 
 bool Server::adopt(int fd, void* context) {
   for (auto& c : core_->contexts) {

@@ -180,6 +180,27 @@ void ServerCore::stop() {
   main_loop.post([this] { begin_stop(); });
 }
 
+// Each listener is closed on the loop that watches it, as in begin_stop() and the loops'
+// begin_shutdown(); closing one twice does nothing. Accepted sockets reach their I/O loop
+// through a posted task, so what then posts there comes after them.
+void ServerCore::stop_accepting(std::function<void()> then) {
+  if (!started_) return;
+  main_loop.post([this, then = std::move(then)] {
+    for (auto& l : listeners) {
+      if (l->on_main_loop()) l->close();
+    }
+    for (auto& c : contexts) {
+      LoopContext* ctx = c.get();
+      ctx->loop.post([this, ctx] {
+        for (auto& l : listeners) {
+          if (l->owner() == ctx) l->close();
+        }
+      });
+    }
+    if (then) then();
+  });
+}
+
 void ServerCore::tick() {
   if (stopping_) return;
   Duration next = handler.on_tick();

@@ -41,6 +41,7 @@ class ServerCore {
   void start();
   void wait();
   void stop();
+  void stop_accepting(std::function<void()> then);
 
   // Acceptor side: picks a loop for fd and hands it over. own is set for reuse_port;
   // transport is the listener's (null: plain).

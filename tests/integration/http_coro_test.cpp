@@ -1,7 +1,8 @@
 // The coroutine HTTP server: coroutine handlers that await sleep, offload, dial and the
 // request body, beside callback handlers on the same router; pipelined answers in order;
 // the same strict parser (every rejection gets the same response as from http::Server);
-// streaming with flush; and the handler deadline.
+// streaming with flush; the handler deadline; and stopping (a response in progress is
+// finished, timeouts.idle_on_stop answers a keep-alive connection's next request).
 
 #include <gtest/gtest.h>
 
@@ -215,6 +216,107 @@ TEST(HttpCoro, TimesOutSlowHeadsAndIdleConnections) {
     EXPECT_EQ(client.read_to_eof(rest).outcome, Outcome::eof);
     EXPECT_EQ(rest, "");
   }
+}
+
+// A graceful stop as http::Server's: the idle keep-alive connection closes at once, the
+// handler in progress is not cancelled and its answer says Connection: close, and the
+// server exits well within its shutdown timeout.
+TEST(HttpCoro, FinishesResponsesInProgressWhenStopping) {
+  Address self;
+  http::Router router = make_router(&self);
+  OnceValue<bool> parked;
+  router.get("/park", [&](Request&, Response& res) -> Task<> {
+    parked.set(true);
+    // The stop begins meanwhile; a cancelled sleep would report closed.
+    if (co_await weft::sleep(300ms)) co_return;
+    res.send(200, "finished");
+  });
+  http::Options options;
+  options.net.loops = 1;
+  options.net.shutdown_timeout = 5s;
+  http::CoroServer server(router, options);
+  server.listen("tcp://127.0.0.1:0");
+  server.start();
+  LoopbackClient idle(server.address());
+  std::string pending;
+  ASSERT_TRUE(idle.send_all("GET / HTTP/1.1\r\nHost: a\r\n\r\n").ok());
+  auto first = read_reply(idle, pending);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "hello\n");
+  LoopbackClient busy(server.address());
+  ASSERT_TRUE(busy.send_all("GET /park HTTP/1.1\r\nHost: a\r\n\r\n").ok());
+  ASSERT_TRUE(parked.wait());
+  const auto stop_at = Clock::now();
+  server.stop();
+  EXPECT_EQ(idle.wait_closed().outcome, Outcome::eof);
+  std::string all;
+  ASSERT_EQ(busy.read_to_eof(all).outcome, Outcome::eof);
+  EXPECT_TRUE(all.starts_with("HTTP/1.1 200 OK\r\n")) << all;
+  EXPECT_NE(all.find("\r\nConnection: close\r\n"), std::string::npos) << all;
+  EXPECT_TRUE(all.ends_with("\r\n\r\nfinished")) << all;
+  // The clients leave, so no close lingers for them.
+  idle.close();
+  busy.close();
+  server.wait();
+  EXPECT_LT(Clock::now() - stop_at, options.net.shutdown_timeout);
+}
+
+TEST(HttpCoro, AnswersOneMoreRequestOnAKeepAliveConnectionWithIdleOnStop) {
+  Address self;
+  http::Router router = make_router(&self);
+  http::Options options;
+  options.net.loops = 1;
+  options.net.shutdown_timeout = 5s;
+  options.timeouts.idle_on_stop = 1s;
+  http::CoroServer server(router, options);
+  server.listen("tcp://127.0.0.1:0");
+  server.start();
+  LoopbackClient next(server.address());
+  LoopbackClient silent(server.address());
+  for (LoopbackClient* c : {&next, &silent}) {
+    std::string pending;
+    ASSERT_TRUE(c->send_all("GET / HTTP/1.1\r\nHost: a\r\n\r\n").ok());
+    ASSERT_TRUE(read_reply(*c, pending));
+  }
+  const auto stop_at = Clock::now();
+  server.stop();
+  ASSERT_TRUE(sync_with_loop(server.runtime().server().loop(0)));  // The stop has begun.
+  // A request sent after the stop began, as a busy client's next one is, gets its answer,
+  // which says the connection closes; then the connection closes.
+  ASSERT_TRUE(next.send_all("GET /slow?late HTTP/1.1\r\nHost: a\r\n\r\n").ok());
+  std::string all;
+  ASSERT_EQ(next.read_to_eof(all).outcome, Outcome::eof);
+  EXPECT_TRUE(all.starts_with("HTTP/1.1 200 OK\r\n")) << all;
+  EXPECT_NE(all.find("\r\nConnection: close\r\n"), std::string::npos) << all;
+  EXPECT_TRUE(all.ends_with("\r\n\r\nslow late")) << all;
+  // One that sends nothing is closed once idle_on_stop has passed, and the server exits.
+  EXPECT_EQ(silent.wait_closed().outcome, Outcome::eof);
+  EXPECT_GE(Clock::now() - stop_at, options.timeouts.idle_on_stop);
+  next.close();
+  silent.close();
+  server.wait();
+  EXPECT_LT(Clock::now() - stop_at, options.net.shutdown_timeout);
+}
+
+// Without idle_on_stop a connection between requests closes at once, without an answer.
+TEST(HttpCoro, ClosesIdleConnectionsAtOnceWithoutIdleOnStop) {
+  Address self;
+  http::Router router = make_router(&self);
+  http::Options options;
+  options.net.loops = 1;
+  http::CoroServer server(router, options);
+  server.listen("tcp://127.0.0.1:0");
+  server.start();
+  LoopbackClient idle(server.address());
+  std::string pending;
+  ASSERT_TRUE(idle.send_all("GET / HTTP/1.1\r\nHost: a\r\n\r\n").ok());
+  ASSERT_TRUE(read_reply(idle, pending));
+  server.stop();
+  std::string rest;
+  EXPECT_EQ(idle.read_to_eof(rest).outcome, Outcome::eof);
+  EXPECT_EQ(rest, "");
+  idle.close();
+  server.wait();
 }
 
 }  // namespace

@@ -61,12 +61,13 @@ long wrk_count(const Program& wrk, std::string_view key) {
   return std::atol(out.c_str() + at + key.size());
 }
 
-TEST(ProgramHotRestart, WrkAgainstWeftHttpSeesNoErrors) {
+// wrk against weft-http serving through `api` (callback or coro) across hot restarts.
+void wrk_across_restarts(const std::string& api) {
   ASSERT_TRUE(have_program("/usr/bin/wrk")) << "wrk is missing (make test installs it)";
   ASSERT_TRUE(have_program("curl")) << "curl is missing (make test installs it)";
   become_subreaper();  // The old masters end up as this process's children.
   Program first(WEFT_HTTP_PATH, {"--workers", "2", "--loops", "1", "--addr", "tcp://127.0.0.1:0", "--quiet",
-                                 "--shutdown-timeout", "20"});
+                                 "--shutdown-timeout", "20", "--api", api});
   Address address = master_address(first);
   ASSERT_TRUE(first.wait_line("generation 1 ready")) << first.output();
   std::string url = "http://127.0.0.1:" + std::to_string(address.port()) + "/";
@@ -91,14 +92,24 @@ TEST(ProgramHotRestart, WrkAgainstWeftHttpSeesNoErrors) {
   auto report = wrk.wait_line(" requests in ", Duration::zero());
   long requests = report ? std::atol(report->c_str()) : 0;
   std::printf(
-      "wrk across %d hot restarts: %ld requests, socket errors connect %ld read %ld write %ld timeout %ld, "
+      "wrk (%s API) across %d hot restarts: %ld requests, socket errors connect %ld read %ld write %ld timeout %ld, "
       "non-2xx %ld\n",
-      kRestarts, requests, wrk_count(wrk, "connect "), wrk_count(wrk, ", read "), wrk_count(wrk, ", write "),
-      wrk_count(wrk, ", timeout "), wrk_count(wrk, "Non-2xx or 3xx responses: "));
+      api.c_str(), kRestarts, requests, wrk_count(wrk, "connect "), wrk_count(wrk, ", read "),
+      wrk_count(wrk, ", write "), wrk_count(wrk, ", timeout "), wrk_count(wrk, "Non-2xx or 3xx responses: "));
   EXPECT_GT(requests, 0) << wrk.output();
   EXPECT_EQ(wrk.output().find("Socket errors"), std::string::npos) << wrk.output();
   EXPECT_EQ(wrk.output().find("Non-2xx"), std::string::npos) << wrk.output();
   expect_stops_cleanly(first, master);
+}
+
+TEST(ProgramHotRestart, WrkAgainstWeftHttpSeesNoErrors) {
+  wrk_across_restarts("callback");
+}
+
+// The coroutine API stops as gracefully: no handler is cancelled, and a keep-alive
+// connection's next request is answered (timeouts.idle_on_stop).
+TEST(ProgramHotRestart, WrkAgainstWeftHttpOnTheCoroutineApiSeesNoErrors) {
+  wrk_across_restarts("coro");
 }
 
 TEST(ProgramHotRestart, RedisBenchmarkAgainstWeftKvSeesNoErrors) {

@@ -1,6 +1,7 @@
 // Graceful stop: output queued before stop() reaches slow readers before their
 // connections close; on_shutdown runs once; run()/wait() return; every send either is
-// delivered and reported as done, or is reported as closed/shutdown, never dropped.
+// delivered and reported as done, or is reported as closed/shutdown, never dropped;
+// stop_accepting closes only the listeners.
 
 #include <gtest/gtest.h>
 
@@ -271,6 +272,42 @@ TEST(GracefulStop, RunReturnsAfterStopFromAnotherThread) {
   EXPECT_EQ(handler.shutdowns.value(), 1u);
   server.wait();  // Again: returns at once.
   EXPECT_EQ(handler.shutdowns.value(), 1u);
+}
+
+// Echoes what it reads.
+class EchoBack : public Handler {
+ public:
+  void on_traffic(Conn& conn) override { conn.write(conn.read(conn.inbound_size())); }
+};
+
+// stop_accepting closes the listeners (the acceptor's, or each loop's with reuse_port)
+// and nothing else: open connections go on, new ones are refused, and `then` runs once.
+TEST(GracefulStop, StopAcceptingRefusesNewConnectionsAndKeepsOpenOnes) {
+  for (bool reuse_port : {false, true}) {
+    SCOPED_TRACE(reuse_port ? "reuse_port" : "acceptor");
+    EchoBack handler;
+    ServerOptions options;
+    options.loops = 2;
+    options.reuse_port = reuse_port;
+    ServerFixture fixture(handler, options);
+    LoopbackClient open(fixture.address());
+    ASSERT_TRUE(open.connected());
+    ASSERT_TRUE(open.send_all("one").ok());
+    std::string got;
+    ASSERT_TRUE(open.read_exact(got, 3).ok());
+    EXPECT_EQ(got, "one");
+    OnceValue<bool> then;
+    fixture.server().stop_accepting([&] { then.set(true); });
+    ASSERT_TRUE(then.wait());
+    // The loops' own listeners close in tasks posted before `then` ran.
+    for (size_t i = 0; i < fixture.server().loop_count(); ++i) ASSERT_TRUE(sync_with_loop(fixture.server().loop(i)));
+    LoopbackClient late(fixture.address());
+    EXPECT_FALSE(late.connected());
+    ASSERT_TRUE(open.send_all("two").ok());
+    got.clear();
+    ASSERT_TRUE(open.read_exact(got, 3).ok());
+    EXPECT_EQ(got, "two");
+  }
 }
 
 TEST(GracefulStop, IdleServerStopsAndCallsOnShutdownOnce) {

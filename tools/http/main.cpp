@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   options.timeouts.idle_on_stop = std::chrono::seconds(1);
   app.add_duration("--idle-on-stop", options.timeouts.idle_on_stop,
                    "on a stop or hot restart, how long a keep-alive connection stays open for one more request "
-                   "(answered with Connection: close; callback API); 0 closes it at once");
+                   "(answered with Connection: close); 0 closes it at once");
   std::string admin_url;
   weft::tools::add_admin_flag(app, admin_url);
   app.parse_or_exit(argc, argv);

@@ -25,7 +25,17 @@
 // deadline (Timeouts::handler) answers 503 (if nothing was sent yet) and closes the
 // connection, which cancels what the handler awaits (it then sees Errc::closed).
 //
-// Threads and life cycle as weft::CoroServer.
+// Stopping (stop(), or a stop signal in ServerOptions::stop_signals) is graceful, as
+// http::Server's: no coroutine is cancelled while it serves a request. A response in
+// progress is finished and says Connection: close; a keep-alive connection between
+// requests closes, or with Timeouts::idle_on_stop waits that long for one more request
+// (answered with Connection: close); an upgraded connection (WebSocket) is cancelled.
+// run()/wait() return once every connection is done, or after
+// ServerOptions::shutdown_timeout, when what is left is cancelled. The destructor without
+// an earlier stop() cancels at once. A stop through runtime().stop() or
+// runtime().server().stop() skips all this, as weft::CoroServer's own stop does.
+//
+// Threads and life cycle otherwise as weft::CoroServer.
 
 #include <memory>
 #include <string_view>

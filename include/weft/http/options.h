@@ -50,7 +50,7 @@ struct Timeouts {
   // how long a keep-alive connection between requests stays open for one more request,
   // answered with "Connection: close". A client that sent its next request just as the stop
   // began then gets an answer instead of a closed connection. Zero: such connections close
-  // at once. Callback handlers only (http::Server); http::CoroServer closes them at once.
+  // at once. Both servers.
   Duration idle_on_stop = Duration::zero();
 };
 

@@ -63,6 +63,14 @@ class Server {
   void wait();
   // Begins a graceful stop. Any thread, any number of times; returns at once.
   void stop();
+  // Closes the listeners and leaves the open connections alone, for a layer that finishes
+  // its connections itself before stop() (http::CoroServer). A listening socket shared
+  // with other processes (a hot restart's next generation) stays open in them. then, if
+  // set, runs on the server's main loop once its listeners are closed: a task it posts to
+  // an I/O loop runs after every connection accepted before has been added to that loop.
+  // Any thread, after start(); returns at once; then never runs once the server has
+  // stopped. stop() closes the listeners anyway.
+  void stop_accepting(std::function<void()> then = {});
 
   // Adds a socket connected elsewhere (a client's outgoing connection) to the calling I/O
   // loop as if it had been accepted: the handler sees on_open there, with conn.context()
