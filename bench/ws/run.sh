@@ -37,13 +37,15 @@ usage: bench/ws/run.sh [options]
   --sizes a,b      message sizes in bytes (default 64,16384)
   --conns N        connections per load (default 100)
   --pipeline P     messages in flight per connection (default 1)
+  --cpu-cap PCT    cap each server to PCT% of its CPU (a cgroup quota), so that the
+                   servers, not a load generator, set the pace (default: none)
 USAGE
 }
 
-REPS=3 DURATION=5 WARMUP=1 SERVERS=node,python SIZES=64,16384 CONNS=100 PIPELINE=1
+REPS=3 DURATION=5 WARMUP=1 SERVERS=node,python SIZES=64,16384 CONNS=100 PIPELINE=1 CPU_CAP=
 while (($#)); do
   case $1 in
-    --reps | --duration | --warmup | --servers | --sizes | --conns | --pipeline)
+    --reps | --duration | --warmup | --servers | --sizes | --conns | --pipeline | --cpu-cap)
       (($# >= 2)) || { echo "run.sh: $1 needs a value" >&2; exit 2; } ;;&
     --quick) REPS=1 DURATION=2 ;;
     --reps) REPS=$2; shift ;;
@@ -53,6 +55,7 @@ while (($#)); do
     --sizes) SIZES=$2; shift ;;
     --conns) CONNS=$2; shift ;;
     --pipeline) PIPELINE=$2; shift ;;
+    --cpu-cap) CPU_CAP=$2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -95,7 +98,12 @@ CPUS=$(nproc)
 SERVER_CPU=0
 LOAD_CPU=$((CPUS > 1 ? 1 : 0))
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+source "$ROOT/bench/lib/cpu_cap.sh"
+cleanup() {
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  uncap_all
+}
 trap cleanup EXIT
 LOG=$BUILD_DIR/bench-ws/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$LOG" "$(dirname "$OUT")"
@@ -117,7 +125,7 @@ start() {
   PIDS+=("$PID")
   local i
   for ((i = 0; i < 500; i++)); do
-    port_open "$port" && return 0
+    port_open "$port" && { cap_cpu "$PID" || true; return 0; }
     kill -0 "$PID" 2>/dev/null || break
     sleep 0.02
   done
@@ -184,6 +192,7 @@ median() {
   echo "API) against Node $(node --version 2>/dev/null || echo '?') with ws" \
     "$(sed -nE 's/.*"version": "([^"]+)".*/\1/p' "$NODE_DIR/node_modules/ws/package.json" 2>/dev/null | head -1)" \
     "and Python $(/usr/bin/python3 -c 'import platform, websockets; print(platform.python_version(), "with websockets", websockets.__version__)' 2>/dev/null)."
+  [[ -n $CPU_CAP && $CPU_CAP != 0 ]] && echo "Each server capped to ${CPU_CAP}% of CPU $SERVER_CPU (cgroup quota)."
   echo "msgs/s ratio: weft over the peer, same run; CPU ratio: the peer's CPU time per message over weft's."
   echo
   echo "| size | peer | weft msgs/s | peer msgs/s | msgs/s ratio | CPU µs/msg weft | CPU µs/msg peer | CPU ratio |"
