@@ -253,7 +253,7 @@ TEST(AresResolver, CoroutineUdpConnectResolvesANameWithoutBlocking) {
   });
   EXPECT_EQ(got, "hello from 127.0.0.1");
   auto missing = run_on_loop(client, []() -> Task<std::string> {
-    auto peer = co_await udp_connect("udp://gone.weft.test:53");
+    auto peer = co_await with_timeout(5s, udp_connect("udp://gone.weft.test:53"));  // Bounded like dial.
     co_return peer ? std::string("connected") : peer.error().message();
   });
   EXPECT_EQ(missing, make_error_code(dns::Errc::name_not_found).message());
