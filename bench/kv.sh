@@ -80,6 +80,7 @@ for exe in "$KV" ${KV_BASE:+"$KV_BASE"} "$REDIS" /usr/bin/redis-benchmark /usr/b
 done
 
 source "$ROOT/bench/lib/cpu_cap.sh"
+source "$ROOT/bench/lib/kv_commands.sh"
 declare -A PID PORT
 cleanup() {
   local p
@@ -127,20 +128,6 @@ stop() {
 # cpu_ns PID: nanoseconds its threads have run.
 cpu_ns() {
   cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'
-}
-
-# The command of each test: random keys over 100000 (so both loops of kv2 own some),
-# 3-byte values as redis-benchmark's own; LRANGE reads the first 100 of a 600-long list.
-command_of() {
-  case $1 in
-    set) echo "SET key:__rand_int__ xxx" ;;
-    get) echo "GET key:__rand_int__" ;;
-    incr) echo "INCR counter:__rand_int__" ;;
-    lpush) echo "LPUSH list:__rand_int__ xxx" ;;
-    lrange_100) echo "LRANGE mylist 0 99" ;;
-    mset) echo "MSET $(for i in $(seq 10); do printf 'key:__rand_int__ xxx '; done)" ;;
-    *) echo "bench/kv.sh: unknown test $1" >&2; exit 2 ;;
-  esac
 }
 
 # run_one SERVER TEST PIPELINE REP: one redis-benchmark run; appends a line to RESULTS.

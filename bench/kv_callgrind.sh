@@ -8,6 +8,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$ROOT/bench/lib/kv_commands.sh"
 KV=${WEFT_KV:-$ROOT/${BUILD_DIR:-build}/bin/weft-kv}
 REDIS=${REDIS_SERVER:-/usr/bin/redis-server}
 N=20000
@@ -40,19 +41,6 @@ mkdir -p "$OUT_DIR"
 VPID=
 cleanup() { [[ -z $VPID ]] || { kill -INT "$VPID" 2>/dev/null; wait "$VPID" 2>/dev/null || true; }; }
 trap cleanup EXIT
-
-command_of() {
-  case $1 in
-    set) echo "SET key:__rand_int__ xxx" ;;
-    get) echo "GET key:__rand_int__" ;;
-    incr) echo "INCR counter:__rand_int__" ;;
-    lpush) echo "LPUSH list:__rand_int__ xxx" ;;
-    lrange_100) echo "LRANGE mylist 0 99" ;;
-    mset) echo "MSET $(for i in $(seq 10); do printf 'key:__rand_int__ xxx '; done)" ;;
-    ping) echo "PING" ;;
-    *) echo "bench/kv_callgrind.sh: unknown test $1" >&2; exit 2 ;;
-  esac
-}
 
 IFS=, read -r -a servers <<<"$SERVERS"
 IFS=, read -r -a tests <<<"$TESTS"

@@ -20,6 +20,7 @@ source "$ROOT/bench/lib/measure.sh"
 source "$ROOT/bench/lib/paired.sh"
 source "$ROOT/bench/lib/callgrind.sh"
 source "$ROOT/bench/lib/busy.sh"
+source "$ROOT/bench/lib/args.sh"
 
 # Scenario name -> weft-load arguments. "rate" gets --rate at run time; "idle"
 # is measured by measure_idle; "instr" runs INSTR_LIST under callgrind
@@ -95,11 +96,6 @@ while (($#)); do
   esac
   shift
 done
-positive() {  # positive NAME VALUE [integer]
-  local re='^[0-9]*\.?[0-9]+$'
-  [[ -n ${3:-} ]] && re='^[1-9][0-9]*$'
-  [[ $2 =~ $re ]] || { echo "run.sh: $1 expects a positive ${3:+whole }number, got '$2'" >&2; exit 2; }
-}
 positive --reps "$REPS" int
 positive --duration "$DURATION"
 positive --warmup "$WARMUP"

@@ -25,6 +25,7 @@ NODE_DIR=${WEFT_NODE_DIR:-$BUILD_DIR/node}
 OUT=${OUT:-$ROOT/bench/results/ws.md}
 WEFT_HTTP=$BUILD_DIR/bin/weft-http
 source "$ROOT/bench/lib/busy.sh"
+source "$ROOT/bench/lib/args.sh"
 
 usage() {
   cat <<'USAGE'
@@ -61,11 +62,6 @@ while (($#)); do
   esac
   shift
 done
-positive() {  # positive NAME VALUE [integer]
-  local re='^[0-9]*\.?[0-9]+$'
-  [[ -n ${3:-} ]] && re='^[1-9][0-9]*$'
-  [[ $2 =~ $re ]] || { echo "run.sh: $1 expects a positive ${3:+whole }number, got '$2'" >&2; exit 2; }
-}
 positive --reps "$REPS" int
 positive --duration "$DURATION"
 positive --warmup "$WARMUP"
