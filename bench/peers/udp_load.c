@@ -13,13 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { kMaxSockets = 256, kMaxWindow = 256, kSlot = 2048 };
+#include "load_clock.h"
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+enum { kMaxSockets = 256, kMaxWindow = 256, kSlot = 2048 };
 
 int main(int argc, char** argv) {
   if (argc < 3) {

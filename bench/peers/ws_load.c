@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "load_clock.h"
+
 enum { kMaxConns = 10000, kMaxPipeline = 128, kReadSize = 1 << 16 };
 
 /* The key RFC 6455 uses as its example, and the accept value it gives for it. */
@@ -55,28 +57,6 @@ static size_t g_size;
 static size_t g_header; /* Server frame header size for SIZE: 2, 4 or 10. */
 static char* g_pattern; /* SIZE + 256 pseudo-random bytes. */
 static long long g_errors;
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-/* utime + stime of pid in seconds, or -1. */
-static double cpu_of(int pid) {
-  if (pid <= 0) return -1;
-  char path[64], buf[1024];
-  snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  FILE* f = fopen(path, "r");
-  if (!f) return -1;
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = 0;
-  char* p = strrchr(buf, ')'); /* The command name may hold spaces. */
-  unsigned long ut = 0, st = 0;
-  if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2) return -1;
-  return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
 
 /* The payload of message k: the pattern from offset k % 256. */
 /* This process's own CPU time in seconds. */
